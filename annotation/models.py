@@ -1,0 +1,185 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from projects.models import Label, Project
+
+
+class DocumentStatus(models.TextChoices):
+    NEW = "new", _("New")
+    ANNOTATED = "annotated", _("Annotated")
+    REVIEWED = "reviewed", _("Reviewed")
+
+
+class Document(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents")
+    external_id = models.CharField(_("external id"), max_length=255, blank=True)
+    text = models.TextField(_("text"))
+    meta = models.JSONField(_("meta"), default=dict, blank=True)
+    content_hash = models.CharField(max_length=64, db_index=False)
+    status = models.CharField(max_length=10, choices=DocumentStatus.choices,
+                              default=DocumentStatus.NEW)
+    # PII found on import: {"EMAIL": [[start, end], ...]} under the "flag" policy.
+    pii = models.JSONField(default=dict, blank=True)
+    is_gold_check = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["project", "status", "id"], name="document_project_status"),
+            models.Index(fields=["project", "content_hash"], name="document_project_hash"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "external_id"], condition=~Q(external_id=""),
+                                    name="document_unique_external_id"),
+            models.CheckConstraint(condition=Q(status__in=DocumentStatus.values),
+                                   name="document_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id or f"#{self.pk}"
+
+
+class AnnotationKind(models.TextChoices):
+    ANNOTATION = "annotation", _("Annotation")
+    GOLD = "gold", _("Gold")
+    PREDICTION = "prediction", _("Prediction")
+
+
+class AnnotationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+
+
+class Annotation(models.Model):
+    """One labelling of a document: an annotator's, the gold, or the pre-annotation."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="annotations")
+    kind = models.CharField(max_length=10, choices=AnnotationKind.choices,
+                            default=AnnotationKind.ANNOTATION)
+    # The annotator; for gold, the reviewer who last saved it; empty for predictions.
+    annotator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="annotations")
+    status = models.CharField(max_length=10, choices=AnnotationStatus.choices,
+                              default=AnnotationStatus.DRAFT)
+    version = models.PositiveIntegerField(default=1)
+    seconds_spent = models.FloatField(default=0)
+    sentiment = models.ManyToManyField(Label, through="SentimentChoice", related_name="+",
+                                       blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["document_id", "id"]
+        indexes = [
+            models.Index(fields=["project", "kind", "status", "document"],
+                         name="annotation_project_bulk"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "annotator"],
+                                    condition=Q(kind="annotation"),
+                                    name="annotation_one_per_annotator"),
+            models.UniqueConstraint(fields=["document", "kind"], condition=~Q(kind="annotation"),
+                                    name="annotation_one_gold_one_prediction"),
+            models.CheckConstraint(condition=Q(kind__in=AnnotationKind.values),
+                                   name="annotation_kind_valid"),
+            models.CheckConstraint(condition=Q(status__in=AnnotationStatus.values),
+                                   name="annotation_status_valid"),
+            models.CheckConstraint(condition=~Q(kind="annotation") | Q(annotator__isnull=False),
+                                   name="annotation_has_annotator"),
+            models.CheckConstraint(condition=Q(seconds_spent__gte=0),
+                                   name="annotation_seconds_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        who = self.annotator_id or "-"
+        return f"{self.kind} of {self.document_id} by {who} v{self.version}"
+
+
+class Span(models.Model):
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="spans")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["annotation_id", "start", "end", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="span_start_lt_end"),
+            models.CheckConstraint(condition=Q(start__gte=0), name="span_start_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"[{self.start}, {self.end}) {self.label_id}"
+
+
+class Relation(models.Model):
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE,
+                                   related_name="relations")
+    head = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="+")
+    tail = models.ForeignKey(Span, on_delete=models.CASCADE, related_name="+")
+    label = models.ForeignKey(Label, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["annotation_id", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(head=F("tail")), name="relation_head_ne_tail"),
+            models.UniqueConstraint(fields=["annotation", "head", "tail", "label"],
+                                    name="relation_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.head_id} -{self.label_id}-> {self.tail_id}"
+
+
+class SentimentChoice(models.Model):
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE)
+    label = models.ForeignKey(Label, on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["annotation", "label"], name="sentiment_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.annotation_id}: {self.label_id}"
+
+
+class AssignmentStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    SUBMITTED = "submitted", _("Submitted")
+    SKIPPED = "skipped", _("Skipped")
+    EXPIRED = "expired", _("Expired")
+
+
+class Assignment(models.Model):
+    """Who holds which document, and until when. One row per (document, annotator), ever."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="assignments")
+    annotator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="assignments")
+    status = models.CharField(max_length=10, choices=AssignmentStatus.choices,
+                              default=AssignmentStatus.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["project", "annotator", "status"], name="assignment_by_annotator"),
+            models.Index(fields=["status", "expires_at"], name="assignment_expiry"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "annotator"], name="assignment_unique"),
+            models.CheckConstraint(condition=Q(status__in=AssignmentStatus.values),
+                                   name="assignment_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} -> {self.annotator_id} ({self.status})"

@@ -1,0 +1,145 @@
+"""Validation of an annotation's content against a document and a project's label schema.
+
+Input follows DESIGN.md: entities [{id, start, end, label}], relations [{head, tail, label}]
+with head/tail naming entity ids, sentiment a label name, a list of names, or null. Offsets
+are code points into the stored text, end exclusive.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class LabelSpec:
+    id: int
+    name: str
+    kind: str
+    head: frozenset[str] = frozenset()  # entity label names allowed at the head; empty: any
+    tail: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Schema:
+    labels: dict[tuple[str, str], LabelSpec]  # (kind, name) -> spec
+    tasks: frozenset[str]
+    allow_overlap: bool
+    multi_label: bool
+
+
+@dataclass
+class Content:
+    entities: list[tuple[int, int, int]] = field(default_factory=list)  # (start, end, label id)
+    relations: list[tuple[int, int, int]] = field(default_factory=list)  # (head i, tail i, label)
+    sentiment: list[int] = field(default_factory=list)
+
+
+class ContentError(ValueError):
+    def __init__(self, errors: list[dict[str, str]]) -> None:
+        super().__init__("; ".join(f"{e['field']}: {e['message']}" for e in errors))
+        self.errors = errors
+
+
+def _label(schema: Schema, kind: str, name: Any, where: str, errors: list) -> LabelSpec | None:
+    spec = schema.labels.get((kind, name)) if isinstance(name, str) else None
+    if spec is None:
+        errors.append({"field": where, "message": f"no {kind} label named {name!r} in this project"})
+    return spec
+
+
+def _entities(text: str, schema: Schema, raw: Any, errors: list) -> tuple[list, dict[str, int]]:
+    if not isinstance(raw, list):
+        errors.append({"field": "entities", "message": "must be a list"})
+        return [], {}
+    out: list[tuple[int, int, int]] = []
+    names: list[str] = []
+    ids: dict[str, int] = {}
+    for i, ent in enumerate(raw):
+        where = f"entities[{i}]"
+        if not isinstance(ent, dict):
+            errors.append({"field": where, "message": "must be an object"})
+            continue
+        start, end = ent.get("start"), ent.get("end")
+        if not (type(start) is int and type(end) is int):
+            errors.append({"field": where, "message": "start and end must be integers"})
+            continue
+        if start < 0 or end > len(text) or start >= end:
+            reason = ("start >= end" if start >= end else
+                      f"end {end} is past the text ({len(text)} code points)" if end > len(text)
+                      else "start is negative")
+            errors.append({"field": where, "message": f"bad offsets [{start}, {end}): {reason}"})
+            continue
+        spec = _label(schema, "entity", ent.get("label"), f"{where}.label", errors)
+        if spec is None:
+            continue
+        key = str(ent.get("id", f"T{i + 1}"))
+        if key in ids:
+            errors.append({"field": f"{where}.id", "message": f"duplicate entity id {key!r}"})
+            continue
+        ids[key] = len(out)
+        out.append((start, end, spec.id))
+        names.append(spec.name)
+    if not schema.allow_overlap:
+        order = sorted(range(len(out)), key=lambda k: out[k][:2])
+        for a, b in zip(order, order[1:], strict=False):
+            if out[b][0] < out[a][1]:
+                errors.append({"field": "entities", "message":
+                               f"spans [{out[a][0]}, {out[a][1]}) and [{out[b][0]}, {out[b][1]}) "
+                               "overlap, and this project does not allow overlapping spans"})
+    return [(*e, n) for e, n in zip(out, names, strict=True)], ids
+
+
+def _relations(schema: Schema, raw: Any, ents: list, ids: dict[str, int], errors: list) -> list:
+    if not isinstance(raw, list):
+        errors.append({"field": "relations", "message": "must be a list"})
+        return []
+    out: set[tuple[int, int, int]] = set()
+    for i, rel in enumerate(raw):
+        where = f"relations[{i}]"
+        if not isinstance(rel, dict):
+            errors.append({"field": where, "message": "must be an object"})
+            continue
+        spec = _label(schema, "relation", rel.get("label"), f"{where}.label", errors)
+        head, tail = ids.get(str(rel.get("head"))), ids.get(str(rel.get("tail")))
+        for end, idx in (("head", head), ("tail", tail)):
+            if idx is None:
+                errors.append({"field": f"{where}.{end}",
+                               "message": f"no entity with id {rel.get(end)!r}"})
+        if spec is None or head is None or tail is None:
+            continue
+        if head == tail:
+            errors.append({"field": where, "message": "a relation joins two different entities"})
+            continue
+        for end, allowed, idx in (("head", spec.head, head), ("tail", spec.tail, tail)):
+            if allowed and ents[idx][3] not in allowed:
+                errors.append({"field": f"{where}.{end}", "message":
+                               f"{spec.name} does not allow a {ents[idx][3]} entity at its {end}"})
+                break
+        else:
+            out.add((head, tail, spec.id))
+    return sorted(out)
+
+
+def _sentiment(schema: Schema, raw: Any, errors: list) -> list[int]:
+    if raw is None or raw == []:
+        return []
+    names = raw if isinstance(raw, list) else [raw]
+    if len(names) > 1 and not schema.multi_label:
+        errors.append({"field": "sentiment", "message": "this project takes a single sentiment"})
+        return []
+    specs = [_label(schema, "sentiment", n, "sentiment", errors) for n in names]
+    return sorted({s.id for s in specs if s is not None})
+
+
+def validate(text: str, schema: Schema, raw: dict[str, Any]) -> Content:
+    """Check raw content; return it normalized, or raise ContentError listing every problem."""
+    errors: list[dict[str, str]] = []
+    ents, ids = _entities(text, schema, raw.get("entities") or [], errors)
+    rels = _relations(schema, raw.get("relations") or [], ents, ids, errors)
+    sentiment = _sentiment(schema, raw.get("sentiment"), errors)
+    for task, present in (("ner", ents), ("relations", rels), ("sentiment", sentiment)):
+        if present and task not in schema.tasks:
+            errors.append({"field": "entities" if task == "ner" else task,
+                           "message": f"this project does not run the {task} task"})
+    if errors:
+        raise ContentError(errors)
+    return Content(entities=[e[:3] for e in ents], relations=rels, sentiment=sentiment)

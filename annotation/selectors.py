@@ -1,0 +1,51 @@
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from annotation.models import Annotation, Document, Relation, Span
+from annotation.pure.content import LabelSpec, Schema
+from projects.models import LabelKind, Project
+
+
+def project_schema(*, project: Project) -> Schema:
+    labels = list(project.labels.prefetch_related("head_labels", "tail_labels"))
+    specs = {
+        (lb.kind, lb.name): LabelSpec(
+            id=lb.pk, name=lb.name, kind=lb.kind,
+            head=frozenset(h.name for h in lb.head_labels.all()) if lb.kind == LabelKind.RELATION
+            else frozenset(),
+            tail=frozenset(t.name for t in lb.tail_labels.all()) if lb.kind == LabelKind.RELATION
+            else frozenset(),
+        )
+        for lb in labels
+    }
+    return Schema(labels=specs, tasks=frozenset(project.tasks),
+                  allow_overlap=project.allow_overlapping_spans,
+                  multi_label=project.sentiment_multi_label)
+
+
+def document_list(*, project: Project, status: str | None = None) -> QuerySet[Document]:
+    docs = project.documents.defer("pii").order_by("id")
+    return docs.filter(status=status) if status else docs
+
+
+def annotation_content(*, annotation: Annotation, multi_label: bool) -> dict[str, Any]:
+    """The native {entities, relations, sentiment} of one annotation; entities carry `text`."""
+    text = annotation.document.text
+    spans = list(annotation.spans.select_related("label").order_by("start", "end", "id"))
+    ids = {span.pk: f"T{n}" for n, span in enumerate(spans, start=1)}
+    relations = (Relation.objects.filter(annotation=annotation).select_related("label")
+                 .order_by("id"))
+    sentiment = [lb.name for lb in annotation.sentiment.order_by("order", "id")]
+    return {
+        "entities": [{"id": ids[s.pk], "start": s.start, "end": s.end, "label": s.label.name,
+                      "text": text[s.start:s.end]} for s in spans],
+        "relations": [{"head": ids[r.head_id], "tail": ids[r.tail_id], "label": r.label.name}
+                      for r in relations],
+        "sentiment": sentiment if multi_label else (sentiment[0] if sentiment else None),
+    }
+
+
+def annotations_for_document(*, document: Document) -> QuerySet[Annotation]:
+    return (document.annotations.select_related("annotator", "document")
+            .prefetch_related(Prefetch("spans", queryset=Span.objects.order_by("start", "end"))))

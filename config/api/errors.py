@@ -1,0 +1,65 @@
+"""Every API error is JSON {"detail": str, "errors": [{"field", "message"}]} (DESIGN.md)."""
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
+from django.http import Http404, HttpRequest, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from projects.errors import ServiceError
+
+logger = logging.getLogger(__name__)
+
+
+def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:
+    if isinstance(detail, dict):
+        out = []
+        for key, value in detail.items():
+            name = "" if key == "non_field_errors" else str(key)
+            out += _flatten(value, f"{prefix}.{name}" if prefix and name else prefix or name)
+        return out
+    if isinstance(detail, list):
+        if all(not isinstance(item, (dict, list)) for item in detail):
+            return [{"field": prefix, "message": str(item)} for item in detail]
+        out = []
+        for i, item in enumerate(detail):
+            out += _flatten(item, f"{prefix}[{i}]")
+        return out
+    return [{"field": prefix, "message": str(detail)}]
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, ServiceError):
+        return Response({"detail": exc.detail, "errors": exc.errors}, status=exc.status_code)
+    if isinstance(exc, IntegrityError):
+        logger.warning("integrity error in API: %s", exc)
+        return Response({"detail": "The request conflicts with stored data.", "errors": []},
+                        status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or "Not found.")
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _flatten(exc.detail)
+        detail = errors[0]["message"] if len(errors) == 1 else "The request is not valid."
+        response.data = {"detail": detail, "errors": errors}
+    else:
+        data = response.data if isinstance(response.data, dict) else {}
+        response.data = {"detail": str(data.get("detail", "Error.")), "errors": []}
+    return response
+
+
+
+def json_404(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return JsonResponse({"detail": "Not found.", "errors": []}, status=404)
+
+
+def json_500(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"detail": "Server error.", "errors": []}, status=500)

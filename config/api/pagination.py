@@ -1,0 +1,14 @@
+from rest_framework import pagination
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class CursorPagination(pagination.CursorPagination):
+    """Stable, index-friendly pages for large projects."""
+
+    ordering = "id"
+    page_size_query_param = "page_size"
+    max_page_size = 500

@@ -1,0 +1,27 @@
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import ObtainAuthToken
+
+from annotation import apis as annotation_apis
+from config.api.errors import json_404
+from projects import apis
+
+P = "projects/<int:project_id>"
+
+urlpatterns = [
+    path("auth/token/", ObtainAuthToken.as_view(), name="token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("jobs/<int:job_id>/", apis.JobDetailApi.as_view(), name="job"),
+    path("projects/", apis.ProjectListApi.as_view(), name="projects"),
+    path(f"{P}/", apis.ProjectDetailApi.as_view(), name="project"),
+    path(f"{P}/labels/", apis.LabelListApi.as_view(), name="labels"),
+    path(f"{P}/labels/<int:label_id>/", apis.LabelDetailApi.as_view(), name="label"),
+    path(f"{P}/members/", apis.MemberListApi.as_view(), name="members"),
+    path(f"{P}/members/<str:username>/", apis.MemberDetailApi.as_view(), name="member"),
+    path(f"{P}/documents/", annotation_apis.DocumentListApi.as_view(), name="documents"),
+    path(f"{P}/documents/<int:document_id>/", annotation_apis.DocumentDetailApi.as_view(),
+         name="document"),
+    # Anything else under /api/ answers a JSON 404, whatever DEBUG says.
+    re_path(r"^.*$", json_404, name="not-found"),
+]

@@ -1,0 +1,195 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Task(models.TextChoices):
+    NER = "ner", _("Named entities")
+    RELATIONS = "relations", _("Relations")
+    SENTIMENT = "sentiment", _("Sentiment")
+
+
+class SentimentScale(models.TextChoices):
+    NOMINAL = "nominal", _("Nominal")
+    ORDINAL = "ordinal", _("Ordinal")
+
+
+class PiiPolicy(models.TextChoices):
+    OFF = "off", _("Off")
+    FLAG = "flag", _("Flag")
+    MASK = "mask", _("Mask")
+
+
+class Project(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    guidelines = models.TextField(_("guidelines"), blank=True, help_text=_("Markdown."))
+    tasks = models.JSONField(_("tasks"), default=list)
+    overlap = models.PositiveSmallIntegerField(
+        _("overlap"), default=1, validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text=_("How many annotators label each document."),
+    )
+    allow_overlapping_spans = models.BooleanField(_("allow overlapping spans"), default=False)
+    sentiment_multi_label = models.BooleanField(_("multi-label sentiment"), default=False)
+    sentiment_scale = models.CharField(
+        _("sentiment scale"), max_length=10, choices=SentimentScale.choices,
+        default=SentimentScale.NOMINAL,
+    )
+    pii_policy = models.CharField(
+        _("PII policy"), max_length=10, choices=PiiPolicy.choices, default=PiiPolicy.OFF
+    )
+    auto_accept_gold = models.BooleanField(
+        _("auto-accept unanimous gold"), default=False,
+        help_text=_("Accept a document's gold when all submissions agree exactly."),
+    )
+    lease_minutes = models.PositiveIntegerField(
+        _("lease minutes"), default=30, validators=[MinValueValidator(1)],
+        help_text=_("An assigned document returns to the pool after this long unused."),
+    )
+    gold_check_rate = models.FloatField(
+        _("gold check rate"), default=0.0, validators=[MinValueValidator(0), MaxValueValidator(1)]
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Set while the project is being deleted in the background; hidden from everyone.
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(overlap__gte=1), name="project_overlap_gte_1"),
+            models.CheckConstraint(
+                condition=Q(sentiment_scale__in=SentimentScale.values),
+                name="project_sentiment_scale_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(pii_policy__in=PiiPolicy.values), name="project_pii_policy_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(gold_check_rate__gte=0) & Q(gold_check_rate__lte=1),
+                name="project_gold_check_rate_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LabelKind(models.TextChoices):
+    ENTITY = "entity", _("Entity")
+    RELATION = "relation", _("Relation")
+    SENTIMENT = "sentiment", _("Sentiment")
+
+
+color_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #1f77b4."))
+
+
+class Label(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="labels")
+    kind = models.CharField(_("kind"), max_length=10, choices=LabelKind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    color = models.CharField(_("colour"), max_length=7, default="#4e79a7",
+                             validators=[color_validator])
+    shortcut = models.CharField(_("shortcut"), max_length=1, blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    value = models.FloatField(_("numeric value"), null=True, blank=True)
+    directed = models.BooleanField(_("directed"), default=True)
+    head_labels = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="+", verbose_name=_("head labels")
+    )
+    tail_labels = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="+", verbose_name=_("tail labels")
+    )
+
+    class Meta:
+        ordering = ["kind", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "kind", "name"],
+                                    name="label_unique_name_per_kind"),
+            models.UniqueConstraint(fields=["project", "shortcut"], condition=~Q(shortcut=""),
+                                    name="label_unique_shortcut"),
+            models.CheckConstraint(condition=Q(kind__in=LabelKind.values), name="label_kind_valid"),
+            models.CheckConstraint(condition=Q(color__regex=r"^#[0-9a-fA-F]{6}$"),
+                                   name="label_color_hex"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind})"
+
+
+class Role(models.TextChoices):
+    MANAGER = "manager", _("Manager")
+    REVIEWER = "reviewer", _("Reviewer")
+    ANNOTATOR = "annotator", _("Annotator")
+    CONSUMER = "consumer", _("Consumer")
+
+
+class Membership(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "role", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="membership_unique"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} as {self.role} in {self.project}"
+
+
+class JobKind(models.TextChoices):
+    IMPORT = "import", _("Import")
+    EXPORT = "export", _("Export")
+    AGREEMENT = "agreement", _("Agreement")
+    PROJECT_DELETE = "project_delete", _("Project deletion")
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+
+
+class Job(models.Model):
+    project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="jobs")
+    kind = models.CharField(max_length=20, choices=JobKind.choices)
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress = models.FloatField(default=0.0)
+    message = models.CharField(max_length=500, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="jobs")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Refreshed by a running task; a reaper fails jobs whose worker stopped beating.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["project", "kind", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__gte=0) & Q(progress__lte=1),
+                                   name="job_progress_range"),
+            models.CheckConstraint(condition=Q(status__in=JobStatus.values),
+                                   name="job_status_valid"),
+            models.CheckConstraint(condition=Q(kind__in=JobKind.values), name="job_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} job #{self.pk} ({self.status})"

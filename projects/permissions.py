@@ -1,0 +1,91 @@
+"""The role table of DESIGN.md, in one place. Every page and API endpoint asks here.
+
+A non-member gets 404 (the project's existence is not revealed); a member whose role
+lacks the right gets 403.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from projects.models import JobKind, Membership, Project, Role
+
+
+class Right(StrEnum):
+    VIEW = "view"  # see the project, its guidelines and stats
+    MANAGE = "manage"  # edit the project, labels and members; import
+    LABEL = "label"  # label documents assigned to them
+    BROWSE = "browse"  # list the project's documents (not in DESIGN's table; see docs)
+    SEE_OTHERS = "see_others"  # see other people's annotations
+    ADJUDICATE = "adjudicate"  # write gold
+    AGREEMENT = "agreement"  # agreement reports
+    EXPORT = "export"  # exports and dataset versions
+
+
+ROLE_RIGHTS: dict[str, frozenset[Right]] = {
+    Role.MANAGER: frozenset(Right),
+    Role.REVIEWER: frozenset({Right.VIEW, Right.LABEL, Right.BROWSE, Right.SEE_OTHERS,
+                              Right.ADJUDICATE, Right.AGREEMENT}),
+    Role.ANNOTATOR: frozenset({Right.VIEW, Right.LABEL}),
+    Role.CONSUMER: frozenset({Right.VIEW, Right.BROWSE, Right.AGREEMENT, Right.EXPORT}),
+}
+
+# Which right lets a member follow a background job of each kind.
+JOB_RIGHTS: dict[str, Right] = {
+    JobKind.IMPORT: Right.MANAGE,
+    JobKind.EXPORT: Right.EXPORT,
+    JobKind.AGREEMENT: Right.AGREEMENT,
+    JobKind.PROJECT_DELETE: Right.MANAGE,
+}
+
+User = AbstractBaseUser | AnonymousUser
+
+
+@dataclass(frozen=True)
+class Access:
+    project: Project
+    role: str
+
+    def can(self, right: Right) -> bool:
+        return right in ROLE_RIGHTS[self.role]
+
+    @property
+    def rights(self) -> frozenset[Right]:
+        return ROLE_RIGHTS[self.role]
+
+
+def role_of(*, user: User, project: Project) -> str | None:
+    """The user's role in the project; superusers act as managers everywhere."""
+    if not user.is_authenticated:
+        return None
+    if getattr(user, "is_superuser", False):
+        return Role.MANAGER
+    return (
+        Membership.objects.filter(project=project, user=user)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def authorize(*, user: User, project_id: int, right: Right) -> Access:
+    """Load the live project and check `right`: Http404 for non-members, 403 without it."""
+    project = Project.objects.filter(pk=project_id, deleted_at__isnull=True).first()
+    role = role_of(user=user, project=project) if project else None
+    if project is None or role is None:
+        raise Http404("No such project.")
+    access = Access(project=project, role=role)
+    if not access.can(right):
+        raise PermissionDenied(f"Your role ({role}) may not do this.")
+    return access
+
+
+def can_create_projects(user: User) -> bool:
+    if not user.is_authenticated:
+        return False
+    if getattr(user, "is_staff", False):
+        return True
+    return settings.CONCORD_PROJECT_CREATORS == "any"

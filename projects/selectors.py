@@ -1,0 +1,54 @@
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Value
+from django.http import Http404
+
+from projects.models import Job, Label, Membership, Project, Role
+from projects.permissions import JOB_RIGHTS, authorize
+
+
+def project_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Project]:
+    """The live projects the user belongs to, each annotated with `role`."""
+    live = Project.objects.filter(deleted_at__isnull=True)
+    if getattr(user, "is_superuser", False):
+        return live.annotate(role=Value(Role.MANAGER))
+    role = Membership.objects.filter(project=OuterRef("pk"), user=user).values("role")[:1]
+    return live.filter(memberships__user=user).annotate(role=Subquery(role))
+
+
+def project_document_counts(*, project: Project) -> dict[str, int]:
+    from annotation.models import DocumentStatus
+
+    counts = dict.fromkeys(DocumentStatus.values, 0)
+    rows = project.documents.values("status").annotate(n=Count("id")).order_by()
+    counts.update({row["status"]: row["n"] for row in rows})
+    counts["total"] = sum(counts.values())
+    return counts
+
+
+def label_list(*, project: Project, kind: str | None = None) -> QuerySet[Label]:
+    labels = project.labels.prefetch_related("head_labels", "tail_labels")
+    return labels.filter(kind=kind) if kind else labels
+
+
+def member_list(*, project: Project) -> QuerySet[Membership]:
+    return project.memberships.select_related("user").order_by("role", "user__username")
+
+
+def membership_get(*, project: Project, username: str) -> Membership:
+    membership = project.memberships.select_related("user").filter(user__username=username).first()
+    if membership is None:
+        raise Http404("No such member.")
+    return membership
+
+
+def job_get(*, user: AbstractBaseUser | AnonymousUser, job_id: int) -> Job:
+    """A job is seen by its creator, or by members whose role has the right for its kind."""
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or not user.is_authenticated:
+        raise Http404("No such job.")
+    if job.created_by_id == user.pk:
+        return job
+    if job.project_id is None:
+        raise Http404("No such job.")
+    authorize(user=user, project_id=job.project_id, right=JOB_RIGHTS[job.kind])
+    return job

@@ -1,0 +1,97 @@
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from projects.errors import ServiceError
+from projects.models import Job, JobKind, Membership, Project, Role, Task
+
+PROJECT_FIELDS = (
+    "name", "description", "guidelines", "tasks", "overlap", "allow_overlapping_spans",
+    "sentiment_multi_label", "sentiment_scale", "pii_policy", "auto_accept_gold",
+    "lease_minutes", "gold_check_rate",
+)
+
+
+def _clean_tasks(tasks: Any) -> list[str]:
+    if not isinstance(tasks, list) or not all(isinstance(t, str) for t in tasks):
+        raise ServiceError.field("tasks", _("Give a list of tasks."))
+    unknown = sorted(set(tasks) - set(Task.values))
+    if unknown:
+        raise ServiceError.field("tasks", _("Unknown task: %(t)s. Use ner, relations or sentiment.")
+                                 % {"t": ", ".join(unknown)})
+    if Task.RELATIONS in tasks and Task.NER not in tasks:
+        raise ServiceError.field("tasks", _("Relations need the ner task: they join entities."))
+    return [t for t in Task.values if t in tasks]
+
+
+def _apply(project: Project, fields: dict[str, Any]) -> None:
+    unknown = set(fields) - set(PROJECT_FIELDS)
+    if unknown:
+        raise ServiceError.field(sorted(unknown)[0], _("Not a project field."))
+    if "tasks" in fields:
+        fields["tasks"] = _clean_tasks(fields["tasks"])
+    if "name" in fields and not str(fields["name"]).strip():
+        raise ServiceError.field("name", _("A project needs a name."))
+    for key, value in fields.items():
+        setattr(project, key, value)
+    project.full_clean(exclude=["created_by"])
+
+
+@transaction.atomic
+def project_create(*, creator: AbstractBaseUser, **fields: Any) -> Project:
+    project = Project(created_by=creator)
+    fields.setdefault("tasks", [Task.NER])
+    _apply(project, fields)
+    project.save()
+    Membership.objects.create(project=project, user=creator, role=Role.MANAGER)
+    return project
+
+
+@transaction.atomic
+def project_update(*, project: Project, **fields: Any) -> Project:
+    _apply(project, fields)
+    project.save()
+    return project
+
+
+@transaction.atomic
+def project_delete(*, project: Project, by: AbstractBaseUser) -> Job:
+    """Hide the project at once; a background job removes its rows in batches."""
+    from projects.services.jobs import job_create
+    from projects.tasks import project_purge_task
+
+    project.deleted_at = timezone.now()
+    project.save(update_fields=["deleted_at"])
+    return job_create(project=project, kind=JobKind.PROJECT_DELETE, by=by,
+                      task=project_purge_task, params={"project_id": project.pk})
+
+
+BATCH = 2000
+
+
+def project_purge(*, project_id: int, progress: Callable[[float, str], None]) -> dict:
+    """Delete a hidden project's data in bounded batches. Safe to run again after a crash."""
+    from annotation.models import Annotation, Assignment, Document
+
+    project = Project.objects.filter(pk=project_id).first()
+    if project is None:
+        return {"deleted_documents": 0}
+    if project.deleted_at is None:
+        raise ServiceError(_("This project is not marked for deletion."))
+    total = Document.objects.filter(project_id=project_id).count() or 1
+    done = 0
+    while ids := list(Document.objects.filter(project_id=project_id)
+                      .values_list("id", flat=True)[:BATCH]):
+        with transaction.atomic():
+            Assignment.objects.filter(document_id__in=ids).delete()
+            Annotation.objects.filter(document_id__in=ids).delete()
+            Document.objects.filter(id__in=ids).delete()
+        done += len(ids)
+        progress(min(done / total, 0.99), _("Deleted %(n)d documents") % {"n": done})
+    with transaction.atomic():
+        project.delete()
+    return {"deleted_documents": done}

@@ -1,0 +1,35 @@
+from typing import Any
+
+from celery import Task, shared_task
+from django.db import InterfaceError, OperationalError
+
+from projects import services
+
+# Errors worth a retry: the database went away for a moment.
+TRANSIENT = (OperationalError, InterfaceError)
+
+
+class JobTask(Task):
+    """A task whose first argument is a Job id: the job fails when the task finally does."""
+
+    acks_late = True
+    autoretry_for = TRANSIENT
+    retry_backoff = True
+    max_retries = 5
+
+    def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any,
+                   einfo: Any) -> None:
+        job_id = args[0] if args else kwargs.get("job_id")
+        if job_id is not None:
+            services.job_fail(job_id=job_id, message=f"{type(exc).__name__}: {exc}")
+
+
+@shared_task(base=JobTask, soft_time_limit=3600, time_limit=3700)
+def project_purge_task(job_id: int) -> None:
+    services.job_run(
+        job_id=job_id,
+        transient=TRANSIENT,
+        work=lambda job, progress: services.project_purge(
+            project_id=job.params["project_id"], progress=progress
+        ),
+    )

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from annotation import views as annotation_views
+from projects.views import jobs, labels, members, projects
+
+app_name = "projects"
+P = "projects/<int:project_id>"
+
+urlpatterns = [
+    path("", projects.project_list, name="list"),
+    path("projects/new/", projects.project_create, name="create"),
+    path(f"{P}/", projects.project_detail, name="detail"),
+    path(f"{P}/settings/", projects.project_settings, name="settings"),
+    path(f"{P}/guidelines/", projects.project_guidelines, name="guidelines"),
+    path(f"{P}/guidelines/preview/", projects.guidelines_preview, name="guidelines-preview"),
+    path(f"{P}/delete/", projects.project_delete, name="delete"),
+    path(f"{P}/labels/", labels.label_list, name="labels"),
+    path(f"{P}/labels/<int:label_id>/edit/", labels.label_edit, name="label-edit"),
+    path(f"{P}/labels/<int:label_id>/delete/", labels.label_delete, name="label-delete"),
+    path(f"{P}/members/", members.member_list, name="members"),
+    path(f"{P}/members/<str:username>/role/", members.member_role, name="member-role"),
+    path(f"{P}/members/<str:username>/remove/", members.member_remove, name="member-remove"),
+    path(f"{P}/documents/", annotation_views.document_list, name="documents"),
+    path("jobs/<int:job_id>/", jobs.job_detail, name="job"),
+]
