@@ -1,0 +1,54 @@
+import factory
+from django.contrib.auth import get_user_model
+
+from annotation.models import Document
+from annotation.pure.text import content_hash
+from projects.models import Label, LabelKind, Membership, Project, Role
+
+PASSWORD = "pw-for-tests"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password(PASSWORD)
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    name = factory.Sequence(lambda n: f"Project {n}")
+    tasks = factory.LazyFunction(lambda: ["ner", "relations", "sentiment"])
+    overlap = 2
+
+
+class LabelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Label
+
+    project = factory.SubFactory(ProjectFactory)
+    kind = LabelKind.ENTITY
+    name = factory.Sequence(lambda n: f"L{n}")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    project = factory.SubFactory(ProjectFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Role.ANNOTATOR
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Document
+
+    project = factory.SubFactory(ProjectFactory)
+    text = factory.Sequence(lambda n: f"Document number {n} about Alice and 阿里巴巴 🎉")
+    external_id = factory.Sequence(lambda n: f"doc-{n}")
+    content_hash = factory.LazyAttribute(lambda o: content_hash(o.text))

@@ -1,0 +1,108 @@
+import time
+
+import pytest
+from django.db import OperationalError
+from django.urls import reverse
+
+from annotation.models import Annotation, Document, Span
+from annotation.services import annotation_save
+from projects import services
+from projects.models import Job, JobKind, JobStatus, Project
+from projects.tasks import project_purge_task
+from tests.conftest import api_client_for, page_client_for
+from tests.factories import DocumentFactory
+
+CONTENT = {"entities": [{"start": 0, "end": 5, "label": "PER"}], "sentiment": "positive"}
+
+
+def _fill(world, n: int = 5) -> None:
+    for doc in [world.document, *DocumentFactory.create_batch(n - 1, project=world.project)]:
+        annotation_save(document=doc, annotator=world.users["annotator"], content=CONTENT)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_delete_project_job_runs_in_process_and_removes_everything(world):
+    _fill(world)
+    client = api_client_for(world.users["manager"])
+    response = client.delete(reverse("api:project", kwargs={"project_id": world.project.pk}))
+    assert response.status_code == 202
+    job = client.get(reverse("api:job", kwargs={"job_id": response.json()["id"]})).json()
+    assert job["status"] == "succeeded" and job["progress"] == 1.0
+    assert job["result"] == {"deleted_documents": 5}
+    assert not Project.objects.filter(pk=world.project.pk).exists()
+    assert Document.objects.count() == Annotation.objects.count() == Span.objects.count() == 0
+
+
+def test_job_visibility_follows_the_role_table(world):
+    job = Job.objects.create(project=world.project, kind=JobKind.EXPORT,
+                             created_by=world.users["manager"])
+    url = reverse("api:job", kwargs={"job_id": job.pk})
+    expected = {"manager": 200, "consumer": 200, "reviewer": 403, "annotator": 403,
+                "outsider": 404}
+    got = {who: api_client_for(world.users[who]).get(url).status_code for who in expected}
+    assert got == expected
+    assert api_client_for(None).get(url).status_code == 401
+
+
+def test_job_page_polls_until_done(world):
+    job = Job.objects.create(project=world.project, kind=JobKind.IMPORT,
+                             created_by=world.users["manager"], progress=0.4)
+    client = page_client_for(world.users["manager"])
+    page = client.get(reverse("projects:job", kwargs={"job_id": job.pk}))
+    assert b'hx-trigger="every 1s"' in page.content and b'value="0.400"' in page.content
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.SUCCEEDED, progress=1)
+    fragment = client.get(reverse("projects:job", kwargs={"job_id": job.pk}), HTTP_HX_REQUEST="true")
+    assert b"<html" not in fragment.content and b"hx-trigger" not in fragment.content
+    assert b'data-status="succeeded"' in fragment.content
+
+
+def test_finished_job_is_not_run_twice(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.project_delete(project=world.project, by=world.users["manager"])
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED
+    calls = []
+    services.job_run(job_id=job.pk, work=lambda j, p: calls.append(1) or {})
+    assert calls == []
+
+
+def test_transient_error_leaves_job_running_for_retry(world):
+    job = Job.objects.create(project=world.project, kind=JobKind.IMPORT)
+
+    def flaky(j, progress):
+        raise OperationalError("server closed the connection")
+
+    with pytest.raises(OperationalError):
+        services.job_run(job_id=job.pk, work=flaky, transient=(OperationalError,))
+    job.refresh_from_db()
+    assert job.status == JobStatus.RUNNING
+    with pytest.raises(ZeroDivisionError):
+        services.job_run(job_id=job.pk, work=lambda j, p: 1 / 0)
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and "ZeroDivisionError" in job.message
+
+
+def test_purge_refuses_a_live_project(world):
+    job = Job.objects.create(project=world.project, kind=JobKind.PROJECT_DELETE,
+                             params={"project_id": world.project.pk})
+    project_purge_task.apply(args=[job.pk])
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and "not marked for deletion" in job.message
+    assert Project.objects.filter(pk=world.project.pk).exists()
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_delete_project_through_a_real_celery_worker(world, celery_worker):
+    _fill(world, n=30)
+    client = api_client_for(world.users["manager"])
+    response = client.delete(reverse("api:project", kwargs={"project_id": world.project.pk}))
+    assert response.status_code == 202
+    url = reverse("api:job", kwargs={"job_id": response.json()["id"]})
+    deadline = time.monotonic() + 60
+    while (job := client.get(url).json())["status"] in ("queued", "running"):
+        assert time.monotonic() < deadline, f"job still {job['status']}"
+        time.sleep(0.2)
+    assert job["status"] == "succeeded", job
+    assert job["result"] == {"deleted_documents": 30}
+    assert Document.objects.count() == 0
