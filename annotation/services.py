@@ -18,7 +18,7 @@ from annotation.models import (
     SentimentChoice,
     Span,
 )
-from annotation.pure.content import ContentError, Content, validate
+from annotation.pure.content import Content, ContentError, validate
 from annotation.pure.text import content_hash
 from annotation.selectors import project_schema
 from projects.errors import Conflict, ServiceError

@@ -6,8 +6,8 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-" + "x" * 40)
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
 
-from config.settings import *  # noqa: E402, F403
-from config.settings import REST_FRAMEWORK  # noqa: E402
+from config.settings import *  # noqa: F403
+from config.settings import REST_FRAMEWORK
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tasks run in-process unless a test asks for the real worker (tests/conftest.py).

@@ -133,7 +133,8 @@ class MemberDetailApi(APIView):
         member = selectors.membership_get(project=access.project, username=username)
         data = MemberRoleInput(data=request.data)
         data.is_valid(raise_exception=True)
-        return Response(MemberOutput(services.member_update(membership=member, **data.validated_data)).data)
+        member = services.member_update(membership=member, **data.validated_data)
+        return Response(MemberOutput(member).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, project_id: int, username: str) -> Response:

@@ -101,7 +101,8 @@ def celery_worker(django_db_setup, django_db_blocker):
     log = open(ROOT / "test-artifacts" / "celery-worker.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "-c", "1",
-         "-P", "solo", "-n", f"{queue}@%h", "--without-gossip", "--without-mingle", "--loglevel", "info"],
+         "-P", "solo", "-n", f"{queue}@%h", "--without-gossip", "--without-mingle",
+         "--loglevel", "info"],
         cwd=ROOT, env=_worker_env(settings.DATABASES["default"]["NAME"], queue),
         stdout=log, stderr=subprocess.STDOUT,
     )

@@ -5,6 +5,7 @@ with head/tail naming entity ids, sentiment a label name, a list of names, or nu
 are code points into the stored text, end exclusive.
 """
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,7 +43,8 @@ class ContentError(ValueError):
 def _label(schema: Schema, kind: str, name: Any, where: str, errors: list) -> LabelSpec | None:
     spec = schema.labels.get((kind, name)) if isinstance(name, str) else None
     if spec is None:
-        errors.append({"field": where, "message": f"no {kind} label named {name!r} in this project"})
+        message = f"no {kind} label named {name!r} in this project"
+        errors.append({"field": where, "message": message})
     return spec
 
 
@@ -80,7 +82,7 @@ def _entities(text: str, schema: Schema, raw: Any, errors: list) -> tuple[list, 
         names.append(spec.name)
     if not schema.allow_overlap:
         order = sorted(range(len(out)), key=lambda k: out[k][:2])
-        for a, b in zip(order, order[1:], strict=False):
+        for a, b in itertools.pairwise(order):
             if out[b][0] < out[a][1]:
                 errors.append({"field": "entities", "message":
                                f"spans [{out[a][0]}, {out[a][1]}) and [{out[b][0]}, {out[b][1]}) "

@@ -40,7 +40,7 @@ def _apply(label: Label, fields: dict[str, Any]) -> dict[str, list[Label]]:
     label.full_clean(exclude=["project"], validate_unique=False)
     clash = label.project.labels.exclude(pk=label.pk)
     if clash.filter(kind=label.kind, name=label.name).exists():
-        raise ServiceError.field("name", _("There is already a %(k)s label named %(n)s.")
+        raise ServiceError.field("name", _("The name %(n)s is taken by another %(k)s label.")
                                  % {"k": label.get_kind_display().lower(), "n": label.name})
     if label.shortcut and clash.filter(shortcut=label.shortcut).exists():
         raise ServiceError.field("shortcut", _("Another label already uses the key %(k)s.")

@@ -16,7 +16,8 @@ def _keep_a_manager(membership: Membership) -> None:
         return
     # Lock every manager row, so two managers demoting each other cannot both succeed.
     managers = list(Membership.objects.select_for_update()
-                    .filter(project=membership.project, role=Role.MANAGER).values_list("pk", flat=True))
+                    .filter(project=membership.project, role=Role.MANAGER)
+                    .values_list("pk", flat=True))
     if not set(managers) - {membership.pk}:
         raise Conflict(_("A project needs at least one manager."))
 

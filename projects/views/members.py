@@ -20,10 +20,9 @@ def _page(request: HttpRequest, access: Access, form: MemberForm, error: str = "
 @require_http_methods(["GET", "POST"])
 def member_list(request: HttpRequest, access: Access) -> HttpResponse:
     form = MemberForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if apply_service(form, lambda: services.member_add(project=access.project,
-                                                           **form.cleaned_data)):
-            return redirect("projects:members", project_id=access.project.pk)
+    if request.method == "POST" and form.is_valid() and apply_service(
+            form, lambda: services.member_add(project=access.project, **form.cleaned_data)):
+        return redirect("projects:members", project_id=access.project.pk)
     return _page(request, access, form, status=400 if form.errors else 200)
 
 

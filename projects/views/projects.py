@@ -58,10 +58,10 @@ def project_settings(request: HttpRequest, access: Access) -> HttpResponse:
 def project_guidelines(request: HttpRequest, access: Access) -> HttpResponse:
     form = GuidelinesForm(request.POST or None,
                           initial={"guidelines": access.project.guidelines})
-    if request.method == "POST" and form.is_valid():
-        if apply_service(form, lambda: services.project_update(
-                project=access.project, guidelines=form.cleaned_data["guidelines"])):
-            return redirect("projects:detail", project_id=access.project.pk)
+    if request.method == "POST" and form.is_valid() and apply_service(form, lambda: (
+            services.project_update(project=access.project,
+                                    guidelines=form.cleaned_data["guidelines"]))):
+        return redirect("projects:detail", project_id=access.project.pk)
     preview = render_markdown(form.data.get("guidelines", access.project.guidelines)
                               if form.is_bound else access.project.guidelines)
     return render(request, "projects/guidelines.html", context(access, form=form, preview=preview))

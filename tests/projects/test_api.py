@@ -103,7 +103,8 @@ def test_label_crud_with_head_tail_rules(world):
     rel = client.post(url, {"kind": "relation", "name": "based_in", "head_labels": ["ORG"],
                             "tail_labels": ["LOC"], "directed": True}, format="json")
     assert rel.status_code == 201, rel.json()
-    assert rel.json()["head_labels"] == ["ORG"] and rel.json()["tail_labels"] == ["LOC"]
+    assert rel.json()["head_labels"] == ["ORG"]
+    assert rel.json()["tail_labels"] == ["LOC"]
     detail = reverse("api:label", kwargs={"project_id": world.project.pk,
                                           "label_id": rel.json()["id"]})
     patched = client.patch(detail, {"tail_labels": ["LOC", "ORG"], "order": 5}, format="json")
@@ -147,11 +148,13 @@ def test_member_crud(world):
     url = reverse("api:members", kwargs={"project_id": world.project.pk})
     added = client.post(url, {"username": "newcomer", "role": "reviewer"}, format="json")
     assert added.status_code == 201
-    assert added.json()["username"] == "newcomer" and added.json()["role"] == "reviewer"
+    assert added.json()["username"] == "newcomer"
+    assert added.json()["role"] == "reviewer"
     again = client.post(url, {"username": "newcomer", "role": "annotator"}, format="json")
     assert again.status_code == 409
     missing = client.post(url, {"username": "ghost", "role": "annotator"}, format="json")
-    assert missing.status_code == 400 and missing.json()["errors"][0]["field"] == "username"
+    assert missing.status_code == 400
+    assert missing.json()["errors"][0]["field"] == "username"
     detail = reverse("api:member", kwargs={"project_id": world.project.pk,
                                            "username": "newcomer"})
     assert client.patch(detail, {"role": "consumer"}, format="json").json()["role"] == "consumer"
@@ -176,13 +179,15 @@ def test_documents_list_is_cursor_paginated_and_filtered(world):
     client = api_client_for(world.users["consumer"])
     url = reverse("api:documents", kwargs={"project_id": world.project.pk})
     first = client.get(url, {"page_size": 4}).json()
-    assert len(first["results"]) == 4 and first["next"]
+    assert len(first["results"]) == 4
+    assert first["next"]
     rest = client.get(first["next"]).json()
     assert len(rest["results"]) == 3
     reviewed = client.get(url, {"status": "reviewed"}).json()["results"]
     assert [d["status"] for d in reviewed] == ["reviewed"]
     bad = client.get(url, {"status": "done"})
-    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "status"
+    assert bad.status_code == 400
+    assert bad.json()["errors"][0]["field"] == "status"
 
 
 def test_schema_describes_the_routes(db):
@@ -194,5 +199,6 @@ def test_schema_describes_the_routes(db):
                   "/api/v1/jobs/{job_id}/", "/api/v1/projects/{project_id}/documents/"):
         assert route in paths
     docs = api_client_for(None).get("/api/v1/docs/")
-    assert docs.status_code == 200 and b"swagger-ui" in docs.content
+    assert docs.status_code == 200
+    assert b"swagger-ui" in docs.content
     assert b"cdn" not in docs.content.lower()

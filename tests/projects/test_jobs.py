@@ -27,7 +27,8 @@ def test_delete_project_job_runs_in_process_and_removes_everything(world):
     response = client.delete(reverse("api:project", kwargs={"project_id": world.project.pk}))
     assert response.status_code == 202
     job = client.get(reverse("api:job", kwargs={"job_id": response.json()["id"]})).json()
-    assert job["status"] == "succeeded" and job["progress"] == 1.0
+    assert job["status"] == "succeeded"
+    assert job["progress"] == 1.0
     assert job["result"] == {"deleted_documents": 5}
     assert not Project.objects.filter(pk=world.project.pk).exists()
     assert Document.objects.count() == Annotation.objects.count() == Span.objects.count() == 0
@@ -49,10 +50,13 @@ def test_job_page_polls_until_done(world):
                              created_by=world.users["manager"], progress=0.4)
     client = page_client_for(world.users["manager"])
     page = client.get(reverse("projects:job", kwargs={"job_id": job.pk}))
-    assert b'hx-trigger="every 1s"' in page.content and b'value="0.400"' in page.content
+    assert b'hx-trigger="every 1s"' in page.content
+    assert b'value="0.400"' in page.content
     Job.objects.filter(pk=job.pk).update(status=JobStatus.SUCCEEDED, progress=1)
-    fragment = client.get(reverse("projects:job", kwargs={"job_id": job.pk}), HTTP_HX_REQUEST="true")
-    assert b"<html" not in fragment.content and b"hx-trigger" not in fragment.content
+    url = reverse("projects:job", kwargs={"job_id": job.pk})
+    fragment = client.get(url, HTTP_HX_REQUEST="true")
+    assert b"<html" not in fragment.content
+    assert b"hx-trigger" not in fragment.content
     assert b'data-status="succeeded"' in fragment.content
 
 
@@ -79,7 +83,8 @@ def test_transient_error_leaves_job_running_for_retry(world):
     with pytest.raises(ZeroDivisionError):
         services.job_run(job_id=job.pk, work=lambda j, p: 1 / 0)
     job.refresh_from_db()
-    assert job.status == JobStatus.FAILED and "ZeroDivisionError" in job.message
+    assert job.status == JobStatus.FAILED
+    assert "ZeroDivisionError" in job.message
 
 
 def test_purge_refuses_a_live_project(world):
@@ -87,7 +92,8 @@ def test_purge_refuses_a_live_project(world):
                              params={"project_id": world.project.pk})
     project_purge_task.apply(args=[job.pk])
     job.refresh_from_db()
-    assert job.status == JobStatus.FAILED and "not marked for deletion" in job.message
+    assert job.status == JobStatus.FAILED
+    assert "not marked for deletion" in job.message
     assert Project.objects.filter(pk=world.project.pk).exists()
 
 
