@@ -2,7 +2,7 @@ from collections.abc import Iterable
 from itertools import islice
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -63,7 +63,7 @@ def _write_content(annotation: Annotation, content: Content) -> None:
 
 @transaction.atomic
 def annotation_save(
-    *, document: Document, content: dict[str, Any], annotator: AbstractBaseUser | None,
+    *, document: Document, content: dict[str, Any], annotator: User | None,
     kind: str = AnnotationKind.ANNOTATION, status: str = AnnotationStatus.DRAFT,
     version: int | None = None, seconds_spent: float = 0.0,
 ) -> Annotation:

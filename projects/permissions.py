@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
@@ -42,7 +42,7 @@ JOB_RIGHTS: dict[str, Right] = {
     JobKind.PROJECT_DELETE: Right.MANAGE,
 }
 
-User = AbstractBaseUser | AnonymousUser
+Requester = User | AnonymousUser
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class Access:
         return ROLE_RIGHTS[self.role]
 
 
-def role_of(*, user: User, project: Project) -> str | None:
+def role_of(*, user: Requester, project: Project) -> str | None:
     """The user's role in the project; superusers act as managers everywhere."""
     if not user.is_authenticated:
         return None
@@ -71,7 +71,7 @@ def role_of(*, user: User, project: Project) -> str | None:
     )
 
 
-def authorize(*, user: User, project_id: int, right: Right) -> Access:
+def authorize(*, user: Requester, project_id: int, right: Right) -> Access:
     """Load the live project and check `right`: Http404 for non-members, 403 without it."""
     project = Project.objects.filter(pk=project_id, deleted_at__isnull=True).first()
     role = role_of(user=user, project=project) if project else None
@@ -83,7 +83,7 @@ def authorize(*, user: User, project_id: int, right: Right) -> Access:
     return access
 
 
-def can_create_projects(user: User) -> bool:
+def can_create_projects(user: Requester) -> bool:
     if not user.is_authenticated:
         return False
     if getattr(user, "is_staff", False):

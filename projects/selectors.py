@@ -1,4 +1,4 @@
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Value
 from django.http import Http404
 
@@ -6,10 +6,12 @@ from projects.models import Job, Label, Membership, Project, Role
 from projects.permissions import JOB_RIGHTS, authorize
 
 
-def project_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Project]:
+def project_list(*, user: User | AnonymousUser) -> QuerySet[Project]:
     """The live projects the user belongs to, each annotated with `role`."""
     live = Project.objects.filter(deleted_at__isnull=True)
-    if getattr(user, "is_superuser", False):
+    if not isinstance(user, User):
+        return live.none()
+    if user.is_superuser:
         return live.annotate(role=Value(Role.MANAGER))
     role = Membership.objects.filter(project=OuterRef("pk"), user=user).values("role")[:1]
     return live.filter(memberships__user=user).annotate(role=Subquery(role))
@@ -41,7 +43,7 @@ def membership_get(*, project: Project, username: str) -> Membership:
     return membership
 
 
-def job_get(*, user: AbstractBaseUser | AnonymousUser, job_id: int) -> Job:
+def job_get(*, user: User | AnonymousUser, job_id: int) -> Job:
     """A job is seen by its creator, or by members whose role has the right for its kind."""
     job = Job.objects.filter(pk=job_id).first()
     if job is None or not user.is_authenticated:

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 from celery import Task
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,7 +17,7 @@ ProgressFn = Callable[[float, str], None]
 
 
 @transaction.atomic
-def job_create(*, project: Project | None, kind: str, by: AbstractBaseUser | None,
+def job_create(*, project: Project | None, kind: str, by: User | None,
                task: Task, params: dict[str, Any] | None = None) -> Job:
     """Record a queued job and send its task once the surrounding transaction commits."""
     job = Job.objects.create(project=project, kind=kind, created_by=by, params=params or {})

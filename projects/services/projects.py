@@ -1,7 +1,7 @@
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,7 +42,7 @@ def _apply(project: Project, fields: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def project_create(*, creator: AbstractBaseUser, **fields: Any) -> Project:
+def project_create(*, creator: User, **fields: Any) -> Project:
     project = Project(created_by=creator)
     fields.setdefault("tasks", [Task.NER])
     _apply(project, fields)
@@ -59,7 +59,7 @@ def project_update(*, project: Project, **fields: Any) -> Project:
 
 
 @transaction.atomic
-def project_delete(*, project: Project, by: AbstractBaseUser) -> Job:
+def project_delete(*, project: Project, by: User) -> Job:
     """Hide the project at once; a background job removes its rows in batches."""
     from projects.services.jobs import job_create
     from projects.tasks import project_purge_task
