@@ -3,7 +3,7 @@ from itertools import islice
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,19 +31,34 @@ BATCH = 2000
 def documents_create(*, project: Project, records: Iterable[dict[str, Any]]) -> int:
     """Store documents {text, meta?, id?} in batches; returns how many were stored."""
     stored = 0
+    seen: set[str] = set()
     rows = iter(records)
     while batch := list(islice(rows, BATCH)):
-        docs = []
-        for n, rec in enumerate(batch, start=stored + 1):
-            text = rec.get("text")
-            if not isinstance(text, str) or not text.strip():
-                raise ServiceError.field(f"records[{n}].text", _("A document needs text."))
-            docs.append(Document(project=project, text=text, meta=rec.get("meta") or {},
-                                 external_id=str(rec.get("id") or ""),
-                                 content_hash=content_hash(text)))
+        docs = [_document(project, rec, f"records[{n}]", seen)
+                for n, rec in enumerate(batch, start=stored + 1)]
+        taken = set(project.documents.filter(external_id__in=[d.external_id for d in docs
+                                                             if d.external_id])
+                    .values_list("external_id", flat=True))
+        if taken:
+            raise ServiceError.field("id", _("The project already has documents with id %(ids)s.")
+                                     % {"ids": ", ".join(sorted(taken)[:10])})
         Document.objects.bulk_create(docs, batch_size=BATCH)
         stored += len(docs)
     return stored
+
+
+def _document(project: Project, rec: dict[str, Any], where: str, seen: set[str]) -> Document:
+    text, meta, ext = rec.get("text"), rec.get("meta"), rec.get("id")
+    if not isinstance(text, str) or not text.strip():
+        raise ServiceError.field(f"{where}.text", _("A document needs text."))
+    if meta is not None and not isinstance(meta, dict):
+        raise ServiceError.field(f"{where}.meta", _("meta must be a JSON object."))
+    external_id = "" if ext is None else str(ext)
+    if external_id and external_id in seen:
+        raise ServiceError.field(f"{where}.id", _("Duplicate id %(id)s.") % {"id": external_id})
+    seen.add(external_id)
+    return Document(project=project, text=text, meta=meta or {}, external_id=external_id,
+                    content_hash=content_hash(text))
 
 
 def _write_content(annotation: Annotation, content: Content) -> None:
@@ -71,6 +86,10 @@ def annotation_save(
     a stale one raises Conflict, so a stale tab never overwrites newer work."""
     if status not in AnnotationStatus.values:
         raise ServiceError.field("status", _("Use draft or submitted."))
+    if kind not in AnnotationKind.values:
+        raise ServiceError.field("kind", _("Unknown annotation kind."))
+    if kind == AnnotationKind.ANNOTATION and annotator is None:
+        raise ServiceError.field("annotator", _("An annotation needs its annotator."))
     try:
         parsed = validate(document.text, project_schema(project=document.project), content)
     except ContentError as exc:
@@ -92,7 +111,12 @@ def annotation_save(
     annotation.seconds_spent = max(0.0, float(seconds_spent))
     if status == AnnotationStatus.SUBMITTED:
         annotation.submitted_at = timezone.now()
-    annotation.save()
+    try:
+        with transaction.atomic():  # a concurrent first save inserts the same row: 409
+            annotation.save()
+    except IntegrityError as exc:
+        raise Conflict(_("This annotation was just saved elsewhere; reload it."),
+                       [{"field": "version", "message": _("stale version")}]) from exc
     annotation.refresh_from_db(fields=["version"])
     _write_content(annotation, parsed)
     document_refresh_status(document=document)

@@ -70,3 +70,40 @@ def test_documents_create_hashes_and_refuses_empty_text(world):
         documents_create(project=world.project, records=[{"text": "ok"}, {"text": "  "}])
     assert exc.value.errors[0]["field"] == "records[2].text"
     assert world.project.documents.count() == before
+
+
+def test_documents_create_refuses_duplicate_ids_in_file_and_project(world):
+    with pytest.raises(ServiceError) as exc:
+        documents_create(project=world.project, records=[{"text": "a", "id": "x"},
+                                                         {"text": "b", "id": "x"}])
+    assert exc.value.errors[0]["field"] == "records[2].id"
+    with pytest.raises(ServiceError) as exc:
+        documents_create(project=world.project, records=[{"text": "c",
+                                                          "id": world.document.external_id}])
+    assert world.document.external_id in exc.value.detail
+    assert documents_create(project=world.project, records=[{"text": "d", "id": 0}]) == 1
+    assert world.project.documents.filter(external_id="0").exists()
+    with pytest.raises(ServiceError) as exc:
+        documents_create(project=world.project, records=[{"text": "e", "meta": [1]}])
+    assert exc.value.errors[0]["field"] == "records[1].meta"
+
+
+def test_racing_first_save_is_a_conflict_not_a_crash(world, monkeypatch):
+    """Two first saves race: the loser finds no row, then hits the unique index."""
+    user = world.users["annotator"]
+    annotation_save(document=world.document, annotator=user, content={}, version=0)
+    from django.db.models import QuerySet
+
+    monkeypatch.setattr(QuerySet, "first", lambda self: None)  # as if read before the insert
+    with pytest.raises(Conflict):
+        annotation_save(document=world.document, annotator=user, content={}, version=0)
+    monkeypatch.undo()
+    assert Annotation.objects.filter(document=world.document, annotator=user).count() == 1
+
+
+def test_annotation_needs_kind_and_annotator(world):
+    with pytest.raises(ServiceError):
+        annotation_save(document=world.document, annotator=None, content={})
+    with pytest.raises(ServiceError):
+        annotation_save(document=world.document, annotator=world.users["annotator"],
+                        content={}, kind="opinion")

@@ -37,7 +37,8 @@ def test_manager_edits_a_label_inline_with_htmx(world, page):
 def test_guidelines_preview_updates_while_typing(world, page):
     log_in(page, world.users["manager"].username)
     page.goto(f"/projects/{world.project.pk}/guidelines/")
-    page.fill("textarea[name=guidelines]", "# 标注规则\n\nMark **people** 👩‍💻 <script>alert(1)</script>")
+    page.fill("textarea[name=guidelines]",
+              "# 标注规则\n\nMark **people** 👩‍💻 <script>alert(1)</script>")
     page.locator("#preview h1", has_text="标注规则").wait_for()
     assert page.locator("#preview strong").inner_text() == "people"
     assert page.locator("#preview script").count() == 0

@@ -99,7 +99,8 @@ def _compose() -> list[str] | None:
 def test_docker_compose_file_is_valid():
     compose = _compose()
     if compose is None:
-        pytest.skip("neither `docker compose` nor `docker-compose` is installed (.ci/run installs it)")
+        pytest.skip("neither `docker compose` nor `docker-compose` is installed "
+                    "(.ci/run installs it)")
     result = run([*compose, "-f", "docker-compose.yml", "config", "--quiet"],
                  DJANGO_SECRET_KEY="compose-check")
     assert result.returncode == 0, result.stderr

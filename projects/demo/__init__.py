@@ -1,0 +1,1 @@
+"""The demo that `make demo` loads: a small bilingual news corpus with annotations."""
