@@ -1,6 +1,8 @@
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.db.models.functions import Left
 
 from annotation.models import Annotation, Document, Relation, Span
 from annotation.pure.content import LabelSpec, Schema
@@ -27,6 +29,36 @@ def project_schema(*, project: Project) -> Schema:
 def document_list(*, project: Project, status: str | None = None) -> QuerySet[Document]:
     docs = project.documents.defer("pii").order_by("id")
     return docs.filter(status=status) if status else docs
+
+
+@dataclass(frozen=True)
+class DocumentPage:
+    documents: list[Document]
+    next_after: int | None  # ?after= for the next page
+    prev_before: int | None  # ?before= for the previous page
+
+
+LIST_FIELDS = ("id", "project_id", "external_id", "status", "created_at")
+PREVIEW_CHARS = 160
+
+
+def document_page(*, project: Project, status: str | None = None, after: int | None = None,
+                  before: int | None = None, size: int = 50) -> DocumentPage:
+    """A keyset page of the document list: no COUNT and no OFFSET, so every page costs
+    the same whatever the project's size."""
+    docs = (document_list(project=project, status=status).only(*LIST_FIELDS)
+            .annotate(preview=Left("text", PREVIEW_CHARS)))
+    if before is not None:
+        rows = list(docs.filter(id__lt=before).order_by("-id")[:size + 1])
+        more_before, rows = len(rows) > size, rows[:size][::-1]
+        return DocumentPage(rows, rows[-1].pk if rows else None,
+                            rows[0].pk if rows and more_before else None)
+    if after is not None:
+        docs = docs.filter(id__gt=after)
+    rows = list(docs[:size + 1])
+    more_after, rows = len(rows) > size, rows[:size]
+    return DocumentPage(rows, rows[-1].pk if rows and more_after else None,
+                        rows[0].pk if rows and after is not None else None)
 
 
 def annotation_content(*, annotation: Annotation, multi_label: bool) -> dict[str, Any]:

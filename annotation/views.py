@@ -1,4 +1,4 @@
-from django.core.paginator import Paginator
+from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -8,14 +8,20 @@ from projects.permissions import Access, Right
 from projects.views.base import context, project_view
 
 
+class DocumentListQuery(forms.Form):
+    status = forms.ChoiceField(choices=DocumentStatus.choices, required=False)
+    after = forms.IntegerField(min_value=0, required=False)
+    before = forms.IntegerField(min_value=0, required=False)
+
+
 @project_view(Right.BROWSE)
 def document_list(request: HttpRequest, access: Access) -> HttpResponse:
-    status = request.GET.get("status")
-    status = status if status in DocumentStatus.values else None
-    docs = selectors.document_list(project=access.project, status=status)
-    page = Paginator(docs.only("id", "external_id", "status", "created_at", "text"), 50
-                     ).get_page(request.GET.get("page"))
-    template = "annotation/documents.html#document-table" if request.htmx else \
-        "annotation/documents.html"
+    query = DocumentListQuery(request.GET)
+    params = query.cleaned_data if query.is_valid() else {}
+    page = selectors.document_page(project=access.project, status=params.get("status") or None,
+                                   after=params.get("after"), before=params.get("before"))
+    template = "annotation/documents.html"
+    if request.htmx:
+        template += "#document-table"
     return render(request, template, context(
-        access, page=page, status=status, statuses=DocumentStatus.choices))
+        access, page=page, status=params.get("status"), statuses=DocumentStatus.choices))

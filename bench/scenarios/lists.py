@@ -5,13 +5,11 @@ import httpx
 from bench.load import Endpoint, Kind, api_client, fetch_token, run_load, web_client
 from bench.scenarios import Context, ScenarioResult, scenario
 
-PAGE_SIZE = 50  # the HTML document list's page size (annotation/views.py)
-
 
 def endpoints(project_id: int, n: int) -> list[Endpoint]:
     docs = f"/api/v1/projects/{project_id}/documents/"
     page = f"/projects/{project_id}/documents/"
-    middle = max(1, n // PAGE_SIZE // 2)
+    middle = n // 2  # documents are seeded with consecutive ids from 1: keyset ?after=
     return [
         Endpoint("api projects", "/api/v1/projects/"),
         Endpoint("api documents", docs),
@@ -20,12 +18,12 @@ def endpoints(project_id: int, n: int) -> list[Endpoint]:
         Endpoint("html projects", "/", client="web"),
         Endpoint("html documents", page, client="web"),
         Endpoint("html documents annotated", f"{page}?status=annotated", client="web"),
-        Endpoint("html documents mid page", f"{page}?page={middle}", client="web"),
+        Endpoint("html documents mid page", f"{page}?after={middle}", client="web"),
     ]
 
 
 @scenario("lists", "GET project and document lists (API with cursor walk, HTML with "
-                   "page numbers) as the manager, from concurrent clients.")
+                   "keyset pages) as the manager, from concurrent clients.")
 def run(ctx: Context) -> ScenarioResult:
     token = fetch_token(ctx.base_url, ctx.username, ctx.password)
 

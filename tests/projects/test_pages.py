@@ -146,3 +146,26 @@ def test_language_switch_to_chinese(world):
     assert response.status_code == 302
     page = client.get("/")
     assert b'lang="zh-hans"' in page.content
+
+
+def test_document_list_keyset_pages_cost_the_same_queries(world, django_assert_max_num_queries):
+    from annotation.models import Document
+
+    DocumentFactory.create_batch(120, project=world.project)
+    ids = list(Document.objects.filter(project=world.project).order_by("id")
+               .values_list("id", flat=True))
+    client = page_client_for(world.users["consumer"])
+    url = reverse("projects:documents", kwargs={"project_id": world.project.pk})
+    first = client.get(url)
+    assert first.context["page"].next_after == ids[49]
+    assert first.context["page"].prev_before is None
+    with django_assert_max_num_queries(8):  # session, user, project, role, one page
+        second = client.get(url, {"after": ids[49]})
+    assert [d.pk for d in second.context["page"].documents] == ids[50:100]
+    assert second.context["page"].prev_before == ids[50]
+    back = client.get(url, {"before": ids[50]})
+    assert [d.pk for d in back.context["page"].documents] == ids[:50]
+    last = client.get(url, {"after": ids[99]}).context["page"]
+    assert [d.pk for d in last.documents] == ids[100:]
+    assert last.next_after is None
+    assert client.get(url, {"after": "x"}).status_code == 200  # bad input: the first page
