@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +34,7 @@ def document_list(*, project: Project, status: str | None = None) -> QuerySet[Do
 
 @dataclass(frozen=True)
 class DocumentPage:
-    documents: list[Document]
+    documents: Sequence[Document]
     next_after: int | None  # ?after= for the next page
     prev_before: int | None  # ?before= for the previous page
 
