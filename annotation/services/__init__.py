@@ -1,0 +1,7 @@
+from annotation.services.annotations import (
+    annotation_save,
+    document_refresh_status,
+    documents_create,
+)
+
+__all__ = ["annotation_save", "document_refresh_status", "documents_create"]
