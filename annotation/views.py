@@ -1,11 +1,14 @@
 from django import forms
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
 from annotation import selectors
+from annotation.forms import ImportForm
 from annotation.models import DocumentStatus
+from annotation.services.imports import import_start
 from projects.permissions import Access, Right
-from projects.views.base import context, project_view
+from projects.views.base import apply_service, context, project_view
 
 
 class DocumentListQuery(forms.Form):
@@ -25,3 +28,17 @@ def document_list(request: HttpRequest, access: Access) -> HttpResponse:
         template += "#document-table"
     return render(request, template, context(
         access, page=page, status=params.get("status"), statuses=DocumentStatus.choices))
+
+
+@project_view(Right.MANAGE)
+@require_http_methods(["GET", "POST"])
+def import_page(request: HttpRequest, access: Access) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = apply_service(form, lambda: import_start(
+            project=access.project, by=request.user, upload=form.cleaned_data["file"],
+            options=form.options()))
+        if job:
+            return redirect("projects:job", job_id=job.pk)
+    return render(request, "annotation/import.html", context(access, form=form),
+                  status=400 if form.errors else 200)

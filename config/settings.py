@@ -187,6 +187,7 @@ SPECTACULAR_SETTINGS = {
 # Who may create projects: "staff" (default) or "any" authenticated user.
 CONCORD_PROJECT_CREATORS = env("CONCORD_PROJECT_CREATORS", default="staff")
 CONCORD_LEASE_MINUTES = env.int("CONCORD_LEASE_MINUTES", default=30)
+CONCORD_IMPORT_MAX_BYTES = env.int("CONCORD_IMPORT_MAX_BYTES", default=2 * 1024**3)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads no cookie; the token goes through hx-headers.

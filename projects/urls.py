@@ -21,5 +21,6 @@ urlpatterns = [
     path(f"{P}/members/<str:username>/role/", members.member_role, name="member-role"),
     path(f"{P}/members/<str:username>/remove/", members.member_remove, name="member-remove"),
     path(f"{P}/documents/", annotation_views.document_list, name="documents"),
+    path(f"{P}/import/", annotation_views.import_page, name="import"),
     path("jobs/<int:job_id>/", jobs.job_detail, name="job"),
 ]

@@ -22,6 +22,7 @@ urlpatterns = [
     path(f"{P}/documents/", annotation_apis.DocumentListApi.as_view(), name="documents"),
     path(f"{P}/documents/<int:document_id>/", annotation_apis.DocumentDetailApi.as_view(),
          name="document"),
+    path(f"{P}/imports/", annotation_apis.ImportApi.as_view(), name="imports"),
     # Anything else under /api/ answers a JSON 404, whatever DEBUG says.
     re_path(r"^.*$", json_404, name="not-found"),
 ]

@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from celery import Task
@@ -14,6 +15,15 @@ from projects.models import Job, JobStatus, Project
 
 logger = logging.getLogger(__name__)
 ProgressFn = Callable[[float, str], None]
+
+
+@dataclass
+class Outcome:
+    """What a job's work may return instead of a plain result: the result and the
+    problems it met without failing (records skipped under on_error=skip)."""
+
+    result: dict
+    errors: list[dict] = field(default_factory=list)
 
 
 @transaction.atomic
@@ -32,15 +42,16 @@ def job_progress(*, job_id: int, progress: float, message: str = "") -> None:
     )
 
 
-def job_fail(*, job_id: int, message: str, errors: list[dict] | None = None) -> None:
+def job_fail(*, job_id: int, message: str, errors: list[dict] | None = None,
+             result: dict | None = None) -> None:
     unfinished = (JobStatus.QUEUED, JobStatus.RUNNING)
     Job.objects.filter(pk=job_id, status__in=unfinished).update(
-        status=JobStatus.FAILED, message=message[:500], errors=errors or [],
+        status=JobStatus.FAILED, message=message[:500], errors=errors or [], result=result,
         finished_at=timezone.now(),
     )
 
 
-def job_run(*, job_id: int, work: Callable[[Job, ProgressFn], dict],
+def job_run(*, job_id: int, work: Callable[[Job, ProgressFn], dict | Outcome],
             transient: tuple[type[Exception], ...] = ()) -> Job | None:
     """Run `work` for a job: mark it running, record progress, then its result or failure.
 
@@ -61,7 +72,8 @@ def job_run(*, job_id: int, work: Callable[[Job, ProgressFn], dict],
     try:
         result = work(job, progress)
     except ServiceError as exc:
-        job_fail(job_id=job_id, message=exc.detail, errors=exc.errors)
+        job_fail(job_id=job_id, message=exc.detail, errors=exc.errors,
+                 result=getattr(exc, "result", None))
     except transient:
         raise
     except Exception as exc:
@@ -69,8 +81,10 @@ def job_run(*, job_id: int, work: Callable[[Job, ProgressFn], dict],
         job_fail(job_id=job_id, message=f"{type(exc).__name__}: {exc}")
         raise
     else:
+        outcome = result if isinstance(result, Outcome) else Outcome(result)
         Job.objects.filter(pk=job_id).update(
-            status=JobStatus.SUCCEEDED, progress=1.0, result=result, message="",
+            status=JobStatus.SUCCEEDED, progress=1.0, result=outcome.result,
+            errors=outcome.errors, message="",
             finished_at=timezone.now(), heartbeat_at=timezone.now(),
         )
     job.refresh_from_db()

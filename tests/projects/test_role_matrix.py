@@ -32,6 +32,7 @@ SPEC = {
     "projects:member-role": {"POST": "manage"},
     "projects:member-remove": {"POST": "manage"},
     "projects:documents": {"GET": "browse"},
+    "projects:import": {"GET": "manage", "POST": "manage"},
     "api:project": {"GET": "view", "PUT": "manage", "PATCH": "manage", "DELETE": "manage"},
     "api:labels": {"GET": "view", "POST": "manage"},
     "api:label": {"GET": "view", "PUT": "manage", "PATCH": "manage", "DELETE": "manage"},
@@ -39,6 +40,7 @@ SPEC = {
     "api:member": {"GET": "manage", "PATCH": "manage", "DELETE": "manage"},
     "api:documents": {"GET": "browse"},
     "api:document": {"GET": "browse"},
+    "api:imports": {"POST": "manage"},
 }
 ACTORS = ["anonymous", "outsider", "manager", "reviewer", "annotator", "consumer"]
 

@@ -1,0 +1,173 @@
+"""What the JSON-based readers share: JSON-lines and JSON-array iteration, type checks that
+name the offending field, and the duplicate-id check.
+
+- JSON lines: ``line`` is the physical line (see `decode`); blank lines are skipped.
+- JSON arrays: ijson gives no positions, so ``line`` is the 1-based index of the record in the
+  array. A syntax error or a truncated file ends the reading with a Problem at the record where
+  it happened, after the good records before it.
+- A JSON ``\\ud800``-style escape of an unpaired surrogate is a Problem (it is not Unicode and
+  the database would refuse it); ijson's C backend turns such escapes into "?" by itself.
+"""
+
+import json
+import json.scanner
+from collections.abc import Iterable, Iterator
+from typing import Any, BinaryIO
+
+import ijson
+
+from annotation.imports.decode import open_utf8
+from annotation.imports.records import FileError, Problem, Record
+
+_TYPES = {
+    dict: "object",
+    list: "array",
+    str: "string",
+    int: "number",
+    float: "number",
+    bool: "boolean",
+    type(None): "null",
+}
+
+
+class Invalid(Exception):
+    """One record's first problem; turned into a `Problem` by the caller."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+def json_type(value: Any) -> str:
+    return _TYPES.get(type(value), type(value).__name__)
+
+
+def must(kind: type, value: Any, field: str) -> Any:
+    """`value` if it is exactly of `kind` (so a bool is not an int), else Invalid."""
+    if type(value) is not kind:
+        raise Invalid(field, f"must be {_A[kind]}, got {json_type(value)}")
+    return value
+
+
+_A = {str: "a string", int: "an integer", dict: "an object", list: "an array"}
+
+
+def ident(value: Any, field: str) -> str | None:
+    """A string or integer id, as a string; None for null or ""."""
+    if value is None or value == "":
+        return None
+    if type(value) is int or type(value) is str:
+        return str(value)
+    raise Invalid(field, f"must be a string or an integer, got {json_type(value)}")
+
+
+def label(value: Any, field: str) -> str:
+    if type(value) is str and value:
+        return value
+    if value is None or value == "":
+        raise Invalid(field, "missing" if value is None else "must not be empty")
+    raise Invalid(field, f"must be a string, got {json_type(value)}")
+
+
+def sentiment(value: Any, field: str) -> str | list[str] | None:
+    if value is None or type(value) is str:
+        return value
+    if type(value) is list and all(type(v) is str for v in value):
+        return value
+    raise Invalid(field, f"must be a string, a list of strings or null, got {json_type(value)}")
+
+
+class Ids:
+    """Record ids seen so far in the file; a repeated one is a Problem."""
+
+    def __init__(self, unit: str = "line") -> None:
+        self.seen: dict[str, int] = {}
+        self.unit = unit
+
+    def check(self, record: Record) -> Record | Problem:
+        if record.id is None:
+            return record
+        first = self.seen.setdefault(record.id, record.line)
+        if first != record.line:
+            return Problem(
+                record.line, "id", f"duplicate id {record.id!r} (first seen on {self.unit} {first})"
+            )
+        return record
+
+
+# json.loads without its wrappers (typeshed types make_scanner as a class, hence the ignore)
+_scan = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
+
+
+def json_lines(lines: Iterable[str]) -> Iterator[tuple[int, Any] | Problem]:
+    """(line number, value) for every non-blank line, or a Problem for malformed JSON."""
+    scan = _scan
+    for number, line in enumerate(lines, 1):
+        try:
+            value, end = scan(line, 0)
+            if end != len(line) and not line[end:].isspace():
+                raise ValueError("trailing data")
+        except (StopIteration, ValueError, RecursionError):
+            value = _slow_loads(line)
+            if value is _BLANK:
+                continue
+            if isinstance(value, str):
+                yield Problem(number, "", value)
+                continue
+            value = value[0]
+        if ("\\ud" in line or "\\uD" in line) and not _encodable(value):
+            field = "" if type(value) is not dict or _encodable(value.get("text")) else "text"
+            yield Problem(
+                number, field, "an unpaired surrogate escape (\\ud800-\\udfff) is not valid Unicode"
+            )
+            continue
+        yield number, value
+
+
+_BLANK = object()
+
+
+def _slow_loads(line: str) -> Any:
+    """[value] (leading spaces), _BLANK, or the message of the error."""
+    if not line.strip():
+        return _BLANK
+    try:
+        return [json.loads(line)]
+    except json.JSONDecodeError as exc:
+        msg = exc.msg.removesuffix(" at")  # "Unterminated string starting at"
+        column = min(exc.pos, len(line.rstrip("\r\n"))) + 1  # columns of this line only
+        return f"malformed JSON: {msg} at column {column}"
+    except RecursionError:
+        return "malformed JSON: nested too deeply"
+
+
+def _encodable(value: Any) -> bool:
+    try:
+        json.dumps(value, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def json_array(raw: BinaryIO, chunk_size: int | None = None) -> Iterator[tuple[int, Any] | Problem]:
+    """(record number, value) for every item of a top-level JSON array, streamed by ijson."""
+    stream = open_utf8(raw, chunk_size) if chunk_size else open_utf8(raw)
+    head = stream.peek().lstrip()
+    while not head and stream.peek():  # a chunk of nothing but whitespace
+        stream.read(len(stream.peek()))
+        head = stream.peek().lstrip()
+    if head[:1] != b"[":
+        found = "nothing" if not head else f"'{head[:1].decode(errors='replace')}'"
+        raise FileError(
+            f"A JSON file must hold an array of records ([...]); this one starts "
+            f"with {found}. For one record a line, choose the jsonl format."
+        )
+    number = 0
+    try:
+        for item in ijson.items(stream, "item", use_float=True):
+            number += 1
+            yield number, item
+    except ijson.JSONError as exc:
+        reason = str(exc).split("\n", 1)[0]
+        where = f"after record {number}" if number else "before the first record"
+        yield Problem(number + 1, "", f"malformed JSON {where}: {reason}")

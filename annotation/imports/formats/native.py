@@ -1,0 +1,155 @@
+"""Concord's native record, one a line (jsonl) or in a JSON array (json).
+
+Line numbers: see `common` (physical lines for jsonl, record index for json).
+
+Checks here are about types only: offsets against the text and labels against the project's
+schema are the pipeline's business. Keys other than ``id``, ``text``, ``meta``,
+``annotations``, ``gold`` and ``predictions`` are ignored, except keys that betray another
+format (``label``, ``entities``, ``relations``, ``data``): those are a Problem naming it.
+Entities without an ``id`` keep ``id=None`` (the pipeline numbers them ``T1``, ``T2``... by
+position); relations can only refer to ids the file gives. A record with problems yields one
+Problem (the first found) and no Record.
+"""
+
+from collections.abc import Iterable, Iterator
+from typing import Any, BinaryIO
+
+from annotation.imports.formats.common import (
+    Ids,
+    Invalid,
+    ident,
+    json_array,
+    json_lines,
+    json_type,
+    label,
+    must,
+    sentiment,
+)
+from annotation.imports.records import Entity, Labelling, Problem, Record, Relation
+
+_FOREIGN = {
+    "label": "doccano",
+    "entities": "doccano",
+    "relations": "doccano",
+    "data": "label-studio",
+}
+_NATIVE_KEYS = frozenset({"id", "text", "meta", "annotations", "gold", "predictions"})
+
+
+def parse_entities(raw: Any, where: str) -> tuple[list[Entity], set[str]]:
+    """Entities and their ids. The loop is the hot path: field names are built on error only."""
+    entities: list[Entity] = []
+    ids: set[str] = set()
+    for i, item in enumerate(must(list, raw, where)):
+        try:
+            start, end, name, eid = item["start"], item["end"], item["label"], item.get("id")
+        except (TypeError, KeyError, AttributeError):
+            start = end = name = eid = None
+        if type(start) is not int or type(end) is not int or type(name) is not str or not name:
+            _entity_error(item, f"{where}[{i}]")
+        if eid is not None:
+            if type(eid) is not str or not eid:
+                eid = ident(eid, f"{where}[{i}].id")
+            if eid in ids:
+                raise Invalid(f"{where}[{i}].id", f"duplicate entity id {eid!r}")
+            ids.add(eid)
+        entities.append(Entity(start, end, name, eid))
+    return entities, ids
+
+
+def _entity_error(item: Any, at: str) -> None:
+    must(dict, item, at)
+    must(int, item.get("start"), f"{at}.start")
+    must(int, item.get("end"), f"{at}.end")
+    label(item.get("label"), f"{at}.label")
+
+
+def parse_relations(raw: Any, where: str, ids: set[str]) -> list[Relation]:
+    relations: list[Relation] = []
+    for i, item in enumerate(must(list, raw, where)):
+        try:
+            head, tail, name = item["head"], item["tail"], item["label"]
+        except (TypeError, KeyError, AttributeError):
+            head = tail = name = None
+        if head not in ids or tail not in ids or type(name) is not str or not name:
+            _relation_error(item, f"{where}[{i}]", ids)
+            head, tail = str(head), str(tail)  # integer ids
+        relations.append(Relation(head, tail, name))
+    return relations
+
+
+def _relation_error(item: Any, at: str, ids: set[str]) -> None:
+    must(dict, item, at)
+    for end in ("head", "tail"):
+        ref = ident(item.get(end), f"{at}.{end}")
+        if ref is None:
+            raise Invalid(f"{at}.{end}", "missing")
+        if ref not in ids:
+            raise Invalid(f"{at}.{end}", f"no entity with id {ref!r} in this labelling")
+    label(item.get("label"), f"{at}.label")
+
+
+def parse_labelling(raw: Any, where: str) -> Labelling:
+    must(dict, raw, where)
+    entities, ids = parse_entities(raw.get("entities") or [], f"{where}.entities")
+    relations = parse_relations(raw.get("relations") or [], f"{where}.relations", ids)
+    return Labelling(entities, relations, sentiment(raw.get("sentiment"), f"{where}.sentiment"))
+
+
+def parse_annotations(raw: Any) -> list[tuple[str, Labelling]]:
+    found: list[tuple[str, Labelling]] = []
+    who_seen: set[str] = set()
+    for i, item in enumerate(must(list, raw, "annotations")):
+        at = f"annotations[{i}]"
+        who = label(must(dict, item, at).get("annotator"), f"{at}.annotator")
+        if who in who_seen:
+            raise Invalid(f"{at}.annotator", f"annotator {who!r} appears twice")
+        who_seen.add(who)
+        found.append((who, parse_labelling(item, at)))
+    return found
+
+
+def record_from(obj: Any, line: int) -> Record:
+    """A native record from a parsed JSON value; Invalid on the first problem."""
+    if type(obj) is not dict:
+        raise Invalid("", f"a record must be a JSON object, got {json_type(obj)}")
+    if "text" not in obj:
+        raise Invalid("text", "missing")
+    record = Record(line, must(str, obj["text"], "text"), ident(obj.get("id"), "id"))
+    if not _NATIVE_KEYS.issuperset(obj):
+        for key in sorted(obj.keys() & _FOREIGN.keys()):
+            raise Invalid(
+                key,
+                f"not a key of Concord's native record (is this a "
+                f"{_FOREIGN[key]} export? choose that format)",
+            )
+    meta = obj.get("meta")
+    if meta is not None:
+        record.meta = must(dict, meta, "meta")
+    if obj.get("annotations") is not None:
+        record.annotations = parse_annotations(obj["annotations"])
+    if obj.get("gold") is not None:
+        record.gold = parse_labelling(obj["gold"], "gold")
+    if obj.get("predictions") is not None:
+        record.predictions = parse_labelling(obj["predictions"], "predictions")
+    return record
+
+
+def _records(items: Iterator[tuple[int, Any] | Problem], ids: Ids) -> Iterator[Record | Problem]:
+    for item in items:
+        if isinstance(item, Problem):
+            yield item
+            continue
+        line, obj = item
+        try:
+            yield ids.check(record_from(obj, line))
+        except Invalid as exc:
+            yield Problem(line, exc.field, exc.message)
+
+
+def read_jsonl(lines: Iterable[str]) -> Iterator[Record | Problem]:
+    return _records(json_lines(lines), Ids("line"))
+
+
+def read_json(raw: BinaryIO, chunk_size: int | None = None) -> Iterator[Record | Problem]:
+    return _records(json_array(raw, chunk_size), Ids("record"))

@@ -1,0 +1,146 @@
+"""Turn a batch of prepared records into rows: documents, annotations, spans, relations."""
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from annotation.imports.records import Problem
+from annotation.models import (
+    Annotation,
+    AnnotationKind,
+    AnnotationStatus,
+    Document,
+    DocumentStatus,
+    Relation,
+    SentimentChoice,
+    Span,
+)
+from annotation.pure.content import Content
+from annotation.services.bulk import BulkWriter
+
+if TYPE_CHECKING:
+    from annotation.services.importer import Importer, Prepared
+
+DOC_COLUMNS = ("id", "project_id", "external_id", "text", "meta", "content_hash", "status",
+               "pii", "is_gold_check", "created_at")
+REPORT_COUNTER: dict[str, str] = {AnnotationKind.ANNOTATION: "annotations",
+                                  AnnotationKind.GOLD: "gold",
+                                  AnnotationKind.PREDICTION: "predictions"}
+ANN_COLUMNS = ("id", "project_id", "document_id", "kind", "annotator_id", "status", "version",
+               "seconds_spent", "created_at", "updated_at", "submitted_at")
+
+
+def drop_taken_ids(importer: "Importer", batch: list["Prepared"]) -> list["Prepared"]:
+    """Ids already used in the project are problems (the file's own duplicates the reader
+    reports)."""
+    wanted = [p.record.id for p in batch if p.record.id and not p.existing]
+    if not wanted:
+        return batch
+    taken = set(importer.project.documents.filter(external_id__in=wanted)
+                .values_list("external_id", flat=True))
+    kept = []
+    for prepared in batch:
+        if not prepared.existing and prepared.record.id in taken:
+            importer.problem(Problem(prepared.record.line, "id",
+                                     f"the project already has a document with id "
+                                     f"{prepared.record.id!r}"))
+        else:
+            kept.append(prepared)
+    return kept
+
+
+def _user_id(importer: "Importer", username: str) -> int:
+    if username not in importer.users:
+        user = User.objects.filter(username=username).first()
+        if user is None:  # labelled elsewhere: an inactive account keeps the attribution
+            user = User(username=username, is_active=False)
+            user.set_unusable_password()
+            user.save()
+        importer.users[username] = user.pk
+    return importer.users[username]
+
+
+def _status(importer: "Importer", prepared: "Prepared") -> str:
+    kinds = [kind for kind, _, _ in prepared.labellings]
+    if AnnotationKind.GOLD in kinds:
+        return DocumentStatus.REVIEWED
+    if kinds.count(AnnotationKind.ANNOTATION) >= importer.project.overlap:
+        return DocumentStatus.ANNOTATED
+    return DocumentStatus.NEW
+
+
+def write_batch(importer: "Importer", batch: list["Prepared"]) -> None:
+    writer, project, now = importer.writer, importer.project, timezone.now()
+    fresh = [p for p in batch if not p.existing]
+    for prepared, doc_id in zip(fresh, writer.allocate(Document, len(fresh)), strict=True):
+        prepared.doc_id = doc_id
+    writer.insert(Document, DOC_COLUMNS, [
+        (p.doc_id, project.pk, p.record.id or "", p.record.text, p.record.meta, p.digest,
+         _status(importer, p), p.pii, False, now) for p in fresh])
+    importer.report.imported += len(fresh)
+    importer.report.merged += len(batch) - len(fresh)
+    _write_labellings(importer, batch, now)
+
+
+def _write_labellings(importer: "Importer", batch: list["Prepared"], now: datetime) -> None:
+    writer, report = importer.writer, importer.report
+    items: list[tuple[int | None, str, int | None, Content]] = []
+    owners: set[tuple[int | None, object]] = set()
+    for prepared in batch:
+        for kind, who, content in prepared.labellings:
+            owner = _user_id(importer, who) if who else (importer.by.pk if importer.by and
+                                                          kind == AnnotationKind.GOLD else None)
+            slot = (prepared.doc_id, owner if kind == AnnotationKind.ANNOTATION else kind)
+            if slot in owners or _exists(prepared, kind, owner):
+                importer.problem(Problem(prepared.record.line, kind,
+                                         f"a second {kind} for the same document"
+                                         + (f" by {who}" if who else "") + "; kept the first"))
+                continue
+            owners.add(slot)
+            items.append((prepared.doc_id, kind, owner, content))
+            counter = REPORT_COUNTER[kind]
+            setattr(report, counter, getattr(report, counter) + 1)
+    ids = writer.allocate(Annotation, len(items))
+    writer.insert(Annotation, ANN_COLUMNS, [
+        (ann_id, importer.project.pk, doc_id, kind, owner,
+         _status_of(kind), 1, 0.0, now, now,
+         None if kind == AnnotationKind.PREDICTION else now)
+        for ann_id, (doc_id, kind, owner, _) in zip(ids, items, strict=True)])
+    _write_content(writer, list(zip(ids, [c for *_, c in items], strict=True)))
+
+
+def _status_of(kind: str) -> str:
+    # Predictions are suggestions that no one has submitted.
+    return AnnotationStatus.DRAFT if kind == AnnotationKind.PREDICTION else \
+        AnnotationStatus.SUBMITTED
+
+
+def _exists(prepared: "Prepared", kind: str, owner: int | None) -> bool:
+    """A merge into an existing document must not add a second labelling for one owner."""
+    if not prepared.existing:
+        return False
+    assert prepared.doc_id is not None
+    rows = Annotation.objects.filter(document_id=prepared.doc_id, kind=kind)
+    return rows.filter(annotator_id=owner).exists() if kind == "annotation" else rows.exists()
+
+
+def _write_content(writer: BulkWriter, annotations: list[tuple[int, Content]]) -> None:
+    spans, relations, sentiment = [], [], []
+    span_ids = writer.allocate(Span, sum(len(c.entities) for _, c in annotations))
+    cursor = 0
+    for ann_id, content in annotations:
+        mine = span_ids[cursor:cursor + len(content.entities)]
+        cursor += len(content.entities)
+        spans += [(sid, ann_id, s, e, lb) for sid, (s, e, lb) in zip(mine, content.entities,
+                                                                       strict=True)]
+        relations += [(ann_id, mine[h], mine[t], lb) for h, t, lb in content.relations]
+        sentiment += [(ann_id, lb) for lb in content.sentiment]
+    writer.insert(Span, ("id", "annotation_id", "start", "end", "label_id"), spans)
+    rel_ids = writer.allocate(Relation, len(relations))
+    writer.insert(Relation, ("id", "annotation_id", "head_id", "tail_id", "label_id"),
+                  [(rid, *row) for rid, row in zip(rel_ids, relations, strict=True)])
+    sent_ids = writer.allocate(SentimentChoice, len(sentiment))
+    writer.insert(SentimentChoice, ("id", "annotation_id", "label_id"),
+                  [(sid, *row) for sid, row in zip(sent_ids, sentiment, strict=True)])

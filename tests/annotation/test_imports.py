@@ -1,0 +1,256 @@
+"""Imports end to end: upload → job → stored documents, annotations and the report."""
+
+import json
+import time
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from annotation.models import Annotation, Document, DocumentStatus
+from annotation.selectors import annotation_content
+from projects.models import Job, Label
+from tests.conftest import api_client_for, page_client_for
+
+TEXT = "👩‍💻 Alice joined 阿里巴巴 in 2019 🎉"
+A, B = TEXT.index("Alice"), TEXT.index("阿里巴巴")
+RECORD = {"id": "doc-1", "text": TEXT, "meta": {"source": "news"},
+          "annotations": [{"annotator": "alice",
+                           "entities": [{"id": "T1", "start": A, "end": A + 5, "label": "PER"},
+                                        {"id": "T2", "start": B, "end": B + 4, "label": "ORG"}],
+                           "relations": [{"head": "T1", "tail": "T2", "label": "works_for"}],
+                           "sentiment": "positive"}],
+          "gold": {"entities": [{"start": A, "end": A + 5, "label": "PER"}],
+                   "sentiment": "positive"},
+          "predictions": {"entities": [{"start": B, "end": B + 4, "label": "ORG"}]}}
+
+
+def jsonl(*records) -> bytes:
+    return "\n".join(json.dumps(r, ensure_ascii=False) for r in records).encode()
+
+
+def upload(world, data: bytes, name: str = "data.jsonl", user=None, **options):
+    client = api_client_for(user or world.users["manager"])
+    url = reverse("api:imports", kwargs={"project_id": world.project.pk})
+    return client.post(url, {"file": SimpleUploadedFile(name, data), **options},
+                       format="multipart")
+
+
+def run_import(world, data: bytes, name: str = "data.jsonl", **options) -> Job:
+    response = upload(world, data, name, **options)
+    assert response.status_code == 202, response.content
+    return Job.objects.get(pk=response.json()["id"])
+
+
+@pytest.fixture
+def imports(world, django_capture_on_commit_callbacks):
+    """Run imports with their job executed in-process, as with no REDIS_URL."""
+    def go(data: bytes, name: str = "data.jsonl", **options) -> Job:
+        with django_capture_on_commit_callbacks(execute=True):
+            job = run_import(world, data, name, **options)
+        job.refresh_from_db()
+        return job
+    return go
+
+
+def test_native_jsonl_with_annotations_gold_and_predictions(world, imports):
+    before = Document.objects.count()
+    job = imports(jsonl(RECORD, {"text": "Second document."}))
+    assert job.status == "succeeded", (job.message, job.errors)
+    report = job.result
+    assert {k: report[k] for k in ("read", "imported", "annotations", "gold", "predictions")} \
+        == {"read": 2, "imported": 2, "annotations": 1, "gold": 1, "predictions": 1}
+    assert Document.objects.count() == before + 2
+    doc = Document.objects.get(external_id="doc-1")
+    assert doc.meta == {"source": "news"}
+    assert doc.status == DocumentStatus.REVIEWED  # gold was imported
+    alice = User.objects.get(username="alice")
+    assert not alice.is_active  # labelled elsewhere: an inactive account
+    ann = Annotation.objects.get(document=doc, annotator=alice)
+    content = annotation_content(annotation=ann, multi_label=False)
+    assert [(e["text"], e["label"]) for e in content["entities"]] == [("Alice", "PER"),
+                                                                     ("阿里巴巴", "ORG")]
+    assert content["relations"] == [{"head": "T1", "tail": "T2", "label": "works_for"}]
+    assert ann.status == "submitted"
+
+
+@pytest.mark.parametrize(("data", "field", "words"), [
+    (b'{"text": "ok"}\n{"text": "trunc', "", "malformed JSON"),
+    (b'{"text": 42}', "text", "string"),
+    (jsonl({"text": "short", "annotations": [{"annotator": "a", "entities": [
+        {"start": 0, "end": 99, "label": "PER"}]}]}), "annotations[0].entities[0]", "past"),
+    (jsonl({"text": "Bob here", "gold": {"entities": [{"start": 0, "end": 3,
+                                                        "label": "GPE"}]}}),
+     "gold.entities[0].label", "GPE"),
+])
+def test_bad_records_store_nothing_and_name_line_and_field(world, imports, data, field, words):
+    before = (Document.objects.count(), Annotation.objects.count())
+    job = imports(jsonl({"text": "A good record."}) + b"\n" + data)
+    assert job.status == "failed"
+    assert (Document.objects.count(), Annotation.objects.count()) == before
+    problem = job.errors[0]
+    assert problem["line"] >= 2
+    assert problem["field"] == field
+    assert words in problem["message"]
+
+
+def test_on_error_skip_keeps_the_good_records(world, imports):
+    job = imports(jsonl({"text": "Good one."}) + b'\n{"text": 1}\n' + jsonl({"text": "Two."}),
+                  on_error="skip")
+    assert job.status == "succeeded"
+    assert job.result["imported"] == 2
+    assert job.result["skipped"] == 1
+    assert job.errors == [{"line": 2, "field": "text",
+                           "message": job.errors[0]["message"]}]
+    assert "string" in job.errors[0]["message"]
+
+
+def test_invalid_utf8_names_the_byte(world, imports):
+    job = imports(b'{"text": "caf\xc3\xa9"}\n{"text": "bad \xff byte"}\n')
+    assert job.status == "failed"
+    assert "byte 32" in job.message
+
+
+def test_empty_upload_is_refused(world):
+    response = upload(world, b"")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "file"
+
+
+def test_upload_over_the_limit_is_413(world, settings):
+    settings.CONCORD_IMPORT_MAX_BYTES = 10
+    response = upload(world, jsonl({"text": "more than ten bytes"}))
+    assert response.status_code == 413
+    assert "limit" in response.json()["detail"]
+
+
+def test_csv_without_the_text_column(world, imports):
+    job = imports(b"id,body\n1,hello\n", name="data.csv")
+    assert job.status == "failed"
+    assert "no column 'text'" in job.message
+
+
+def test_csv_other_columns_go_to_meta(world, imports):
+    job = imports("id,text,source\n7,你好世界,weibo\n".encode(), name="data.csv")
+    assert job.status == "succeeded", job.errors
+    doc = Document.objects.get(external_id="7")
+    assert (doc.text, doc.meta) == ("你好世界", {"source": "weibo"})
+
+
+def test_exact_duplicates_in_file_and_against_project(world, imports):
+    first = imports(jsonl({"text": "Same words."}, {"text": "Same words."}))
+    assert (first.result["imported"], first.result["duplicates"]) == (1, 1)
+    again = imports(jsonl({"text": "Same words."}, {"text": world.document.text}))
+    assert (again.result["imported"], again.result["duplicates"]) == (0, 2)
+    kept = imports(jsonl({"text": "Same words."}), duplicates="keep")
+    assert kept.result["imported"] == 1
+
+
+def test_merge_attaches_annotations_to_the_stored_document(world, imports):
+    rec = {"text": world.document.text, "annotations": [{"annotator": "bob", "entities": [
+        {"start": 0, "end": 5, "label": "PER"}]}]}
+    job = imports(jsonl(rec), duplicates="merge")
+    assert job.status == "succeeded", job.errors
+    assert job.result["merged"] == 1
+    assert Annotation.objects.filter(document=world.document,
+                                     annotator__username="bob").exists()
+
+
+def test_near_duplicates_are_grouped_and_can_be_skipped(world, imports):
+    base = ("The city council approved the new budget for public transport on Monday, "
+            "with more buses, longer tram hours and cheaper tickets for students. ") * 3
+    near = base.replace("Monday", "Tuesday")
+    job = imports(jsonl({"text": base}, {"text": near}, {"text": "Something else entirely."}))
+    assert job.result["near_duplicate_group_count"] == 1
+    assert job.result["near_duplicate_groups"] == [[{"line": 1}, {"line": 2}]]
+    skipped = imports(jsonl({"text": near + " Again."}), near_duplicates="skip")
+    assert skipped.result["near_duplicates_skipped"] == 1
+    assert skipped.result["imported"] == 0
+
+
+def test_nfc_normalization_remaps_offsets(world, imports):
+    text = "Cafe\u0301 owner Alice"
+    start = text.index("Alice")
+    job = imports(jsonl({"text": text, "gold": {"entities": [
+        {"start": start, "end": start + 5, "label": "PER"}]}}))
+    assert job.status == "succeeded", job.errors
+    doc = Document.objects.get(text="Café owner Alice")
+    gold = Annotation.objects.get(document=doc, kind="gold")
+    assert annotation_content(annotation=gold, multi_label=False)["entities"][0]["text"] \
+        == "Alice"
+
+
+def test_pii_mask_replaces_and_remaps(world, imports):
+    world.project.pii_policy = "mask"
+    world.project.save()
+    text = "Mail alice@example.com or call +44 20 7946 0958, then Bob signs."
+    start = text.index("Bob")
+    job = imports(jsonl({"text": text, "gold": {"entities": [
+        {"start": start, "end": start + 3, "label": "PER"}]}}))
+    assert job.status == "succeeded", job.errors
+    assert job.result["pii"] == {"EMAIL": 1, "PHONE": 1}
+    doc = Document.objects.get(project=world.project, external_id="")
+    assert "alice@example.com" not in doc.text
+    assert "[EMAIL]" in doc.text
+    gold = Annotation.objects.get(document=doc, kind="gold")
+    assert annotation_content(annotation=gold, multi_label=False)["entities"][0]["text"] == "Bob"
+
+
+def test_pii_flag_records_hits(world, imports):
+    world.project.pii_policy = "flag"
+    world.project.save()
+    job = imports(jsonl({"text": "联系电话13812345678，谢谢"}))
+    assert job.result["pii"] == {"PHONE": 1}
+    doc = Document.objects.get(text="联系电话13812345678，谢谢")
+    assert list(doc.pii) == ["PHONE"]
+
+
+def test_unknown_labels_are_reported_or_created(world, imports):
+    rec = {"text": "Paris is big", "gold": {"entities": [{"start": 0, "end": 5,
+                                                          "label": "LOC"}]}}
+    refused = imports(jsonl(rec))
+    assert refused.status == "failed"
+    assert "entity:LOC" in refused.result["unknown_labels"]
+    created = imports(jsonl(rec), create_labels="true")
+    assert created.status == "succeeded", created.errors
+    assert created.result["labels_created"] == ["entity:LOC"]
+    assert Label.objects.filter(project=world.project, kind="entity", name="LOC").exists()
+
+
+def test_annotator_and_consumer_cannot_import(world):
+    for role in ("annotator", "consumer", "reviewer"):
+        assert upload(world, jsonl({"text": "x"}), user=world.users[role]).status_code == 403
+
+
+def test_import_page_then_job_page_shows_the_report(world, django_capture_on_commit_callbacks):
+    client = page_client_for(world.users["manager"])
+    url = reverse("projects:import", kwargs={"project_id": world.project.pk})
+    assert client.get(url).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"file": SimpleUploadedFile("d.jsonl", jsonl(RECORD)),
+                                     "on_error": "fail", "duplicates": "skip",
+                                     "near_duplicates": "flag", "near_duplicate_threshold": 0.85,
+                                     "text_column": "text", "txt_mode": "lines"})
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    assert b'id="import-report"' in page.content
+    assert b'data-k="imported">1<' in page.content
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_import_through_a_real_worker(world, celery_worker):
+    records = [{"id": f"w-{i}", "text": f"Worker document {i} about 阿里巴巴 🎉"}
+               for i in range(300)]
+    response = upload(world, jsonl(*records))
+    assert response.status_code == 202
+    client = api_client_for(world.users["manager"])
+    url = reverse("api:job", kwargs={"job_id": response.json()["id"]})
+    deadline = time.monotonic() + 60
+    while (job := client.get(url).json())["status"] in ("queued", "running"):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    assert job["status"] == "succeeded", job
+    assert job["result"]["imported"] == 300
+    assert Document.objects.filter(external_id__startswith="w-").count() == 300
