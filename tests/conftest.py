@@ -91,7 +91,7 @@ def _worker_env(db_name: str, queue: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def celery_worker(django_db_setup, django_db_blocker):
+def _worker_process(django_db_setup, django_db_blocker):
     """Start `celery worker` against the test database; stop it at the end of the session."""
     if not settings.REDIS_URL or settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         pytest.skip("needs DATABASE_URL (PostgreSQL) and REDIS_URL for a real Celery worker")
@@ -106,23 +106,31 @@ def celery_worker(django_db_setup, django_db_blocker):
         cwd=ROOT, env=_worker_env(settings.DATABASES["default"]["NAME"], queue),
         stdout=log, stderr=subprocess.STDOUT,
     )
-    old = (app.conf.task_always_eager, app.conf.task_default_queue)
-    app.conf.task_always_eager, app.conf.task_default_queue = False, queue
     try:
         deadline = time.monotonic() + 60
         node = f"{queue}@{os.uname().nodename}"
         while not app.control.ping(timeout=1.0, destination=[node]):
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("the Celery worker did not start; see celery-worker.log")
-        yield proc
+        yield queue
     finally:
-        app.conf.task_always_eager, app.conf.task_default_queue = old
         proc.send_signal(signal.SIGTERM)
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture
+def celery_worker(_worker_process):
+    """Send this test's tasks to the real worker; other tests keep running them in-process."""
+    from config.celery_app import app
+
+    old = (app.conf.task_always_eager, app.conf.task_default_queue)
+    app.conf.task_always_eager, app.conf.task_default_queue = False, _worker_process
+    yield
+    app.conf.task_always_eager, app.conf.task_default_queue = old
 
 
 def pytest_configure(config):

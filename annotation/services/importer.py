@@ -33,6 +33,7 @@ class Prepared:
     labellings: list[tuple[str, str | None, Content]] = field(default_factory=list)
     doc_id: int | None = None
     existing: bool = False  # merged into a document stored before this import
+    pii_types: list[str] = field(default_factory=list)
 
 
 class Importer:
@@ -70,6 +71,8 @@ class Importer:
         if isinstance(prepared, Problem):
             self.problem(prepared)
         elif prepared is not None:
+            for kind in prepared.pii_types if not prepared.existing else ():
+                self.report.pii[kind] = self.report.pii.get(kind, 0) + 1
             self.pending.append(prepared)
             if len(self.pending) >= BATCH:
                 self.flush()
@@ -86,14 +89,16 @@ class Importer:
         if clean.is_blank(cleaned.text):
             self.report.empty += 1
             return None
-        cleaned, found = self._pii(cleaned)
+        hits = pii.detect_pii(cleaned.text) if self.project.pii_policy != PiiPolicy.OFF else []
+        cleaned, found = self._pii(cleaned, hits)
         if isinstance(cleaned, Problem):
             return cleaned
         labellings = self.validate(cleaned)
         if isinstance(labellings, Problem):
             return labellings
         digest = hashlib.sha256(cleaned.text.encode()).hexdigest()
-        prepared = self.deduplicate(Prepared(cleaned, digest, found, labellings))
+        prepared = self.deduplicate(Prepared(cleaned, digest, found, labellings,
+                                             pii_types=[hit.type for hit in hits]))
         if prepared is None or prepared.existing:
             return prepared
         if cleaned.line in self.skip_lines:
@@ -103,12 +108,8 @@ class Importer:
             self.finder.add(cleaned.line, cleaned.text)
         return prepared
 
-    def _pii(self, record: Record) -> tuple[Record | Problem, dict[str, list[list[int]]]]:
-        if self.project.pii_policy == PiiPolicy.OFF:
-            return record, {}
-        hits = pii.detect_pii(record.text)
-        for hit in hits:
-            self.report.pii[hit.type] = self.report.pii.get(hit.type, 0) + 1
+    def _pii(self, record: Record, hits: list[pii.PiiHit]
+             ) -> tuple[Record | Problem, dict[str, list[list[int]]]]:
         if not hits:
             return record, {}
         if self.project.pii_policy == PiiPolicy.MASK:

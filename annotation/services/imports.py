@@ -122,6 +122,10 @@ def import_run(*, job: Job, progress: ProgressFn) -> Outcome:
         raise ServiceError(str(exc), [{"line": 0, "field": "file", "message": str(exc)}]) from exc
     # Kept on other errors, so that a retried task finds its file again.
     path.unlink(missing_ok=True)
+    if importer.report.read == 0 and not importer.failed:
+        raise ImportFailed(_("The file holds no documents."),
+                           [{"line": 0, "field": "file", "message": _("no records")}],
+                           importer.report.as_dict())
     if importer.failed:
         raise ImportFailed(_("Nothing was imported: %(n)d problems found.")
                            % {"n": importer.report.errors}, importer.errors,

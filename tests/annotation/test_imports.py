@@ -254,3 +254,49 @@ def test_import_through_a_real_worker(world, celery_worker):
     assert job["status"] == "succeeded", job
     assert job["result"]["imported"] == 300
     assert Document.objects.filter(external_id__startswith="w-").count() == 300
+
+
+def test_a_file_without_records_is_an_error(world, imports):
+    before = Document.objects.count()
+    job = imports(b"\n\n   \n")
+    assert job.status == "failed"
+    assert "no documents" in job.message
+    assert Document.objects.count() == before
+
+
+def _native(document) -> dict:
+    """The native record of a stored document, as DESIGN.md describes the export."""
+    rows = Annotation.objects.filter(document=document).select_related("annotator")
+    record = {"id": document.external_id, "text": document.text, "meta": document.meta,
+              "annotations": []}
+    for ann in rows.order_by("annotator__username"):
+        content = annotation_content(annotation=ann, multi_label=False)
+        for entity in content["entities"]:
+            del entity["text"]
+        if ann.kind == "annotation":
+            record["annotations"].append({"annotator": ann.annotator.username, **content})
+        else:
+            record["gold" if ann.kind == "gold" else "predictions"] = content
+    return record
+
+
+def test_round_trip_of_the_native_format(world, imports):
+    from tests.factories import ProjectFactory
+
+    first = imports(jsonl(RECORD, {"id": "doc-2", "text": "Bob works at 腾讯.",
+                                   "annotations": [{"annotator": "carol", "entities": [
+                                       {"id": "T1", "start": 0, "end": 3, "label": "PER"}],
+                                       "relations": [], "sentiment": "negative"}]}))
+    assert first.status == "succeeded", first.errors
+    exported = [_native(d) for d in Document.objects.filter(
+        project=world.project, external_id__in=["doc-1", "doc-2"]).order_by("external_id")]
+    # Into a fresh project with the same schema:
+    twin = ProjectFactory(name="Twin", tasks=world.project.tasks)
+    for label in world.project.labels.order_by("kind", "id"):
+        Label.objects.create(project=twin, kind=label.kind, name=label.name)
+    twin.memberships.create(user=world.users["manager"], role="manager")
+    world.project = twin
+    second = imports(jsonl(*exported))
+    assert second.status == "succeeded", second.errors
+    again = [_native(d) for d in Document.objects.filter(project=twin).order_by("external_id")]
+    assert again == exported
