@@ -57,6 +57,25 @@ class BulkWriter:
         with connection.cursor() as cur, cur.cursor.copy(statement) as copy:
             for row in rows:
                 if jsons:
-                    row = tuple(json.dumps(v, ensure_ascii=False) if i in jsons else v
-                                for i, v in enumerate(row))
+                    values = list(row)
+                    for i in jsons:
+                        values[i] = _json(values[i])
+                    row = tuple(values)
                 copy.write_row(row)
+
+    def existing(self, model: type[models.Model], column: str, project_id: int,
+                 values: list[str]) -> set[str]:
+        """Which of `values` the project already has in `column` (one array parameter)."""
+        if not self.postgres:
+            rows = model._default_manager.filter(project_id=project_id,
+                                                 **{f"{column}__in": values})
+            return set(rows.values_list(column, flat=True))
+        table = model._meta.db_table
+        with connection.cursor() as cur:
+            cur.execute(f'SELECT "{column}" FROM "{table}" WHERE project_id = %s '
+                        f'AND "{column}" = ANY(%s)', [project_id, values])
+            return {row[0] for row in cur.fetchall()}
+
+
+def _json(value: Any) -> str:
+    return "{}" if value == {} else json.dumps(value, ensure_ascii=False)

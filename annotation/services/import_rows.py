@@ -38,8 +38,7 @@ def drop_taken_ids(importer: "Importer", batch: list["Prepared"]) -> list["Prepa
     wanted = [p.record.id for p in batch if p.record.id and not p.existing]
     if not wanted:
         return batch
-    taken = set(importer.project.documents.filter(external_id__in=wanted)
-                .values_list("external_id", flat=True))
+    taken = importer.writer.existing(Document, "external_id", importer.project.pk, wanted)
     kept = []
     for prepared in batch:
         if not prepared.existing and prepared.record.id in taken:

@@ -48,7 +48,9 @@ class Importer:
         self.labels = LabelMaker(project=project, create=options.create_labels)
         self.schema = project_schema(project=project)
         self.pending: list[Prepared] = []
-        self.seen: dict[int, int | Prepared | None] = {}
+        # Keys of the texts seen: a set, or for merges a map to what holds the first copy.
+        self.seen: set[int] | dict[int, int | Prepared] = (
+            {} if options.duplicates == "merge" else set())
         self.users: dict[str, int] = {}
         self.touched: set[int] = set()  # stored documents that received merged labellings
         self._load_existing_hashes()
@@ -136,14 +138,18 @@ class Importer:
 
     def deduplicate(self, prepared: Prepared) -> Prepared | None:
         key = int(prepared.digest[:16], 16)
-        mode = self.options.duplicates
-        if key not in self.seen or mode == "keep":
-            self.seen.setdefault(key, prepared if mode == "merge" else None)
+        if key not in self.seen:
+            if isinstance(self.seen, dict):
+                self.seen[key] = prepared
+            else:
+                self.seen.add(key)
+            return prepared
+        if self.options.duplicates == "keep":
             return prepared
         self.report.duplicates += 1
-        kept = self.seen[key]
-        if mode != "merge" or not prepared.labellings:
+        if not isinstance(self.seen, dict) or not prepared.labellings:
             return None
+        kept = self.seen[key]
         if isinstance(kept, Prepared):
             if kept.doc_id is None:  # still in this batch
                 kept.labellings += prepared.labellings
@@ -156,19 +162,22 @@ class Importer:
         return None
 
     def _load_existing_hashes(self) -> None:
-        merge = self.options.duplicates == "merge"
         rows = self.project.documents.values_list("content_hash", "id").iterator(chunk_size=5000)
         for digest, doc_id in rows:
-            self.seen[int(digest[:16], 16)] = doc_id if merge else None
+            if isinstance(self.seen, dict):
+                self.seen[int(digest[:16], 16)] = doc_id
+            else:
+                self.seen.add(int(digest[:16], 16))
 
     def flush(self) -> None:
         batch, self.pending = self.pending, []
         batch = drop_taken_ids(self, batch)
         if batch and not self.failed:
             write_batch(self, batch)
-            if self.options.duplicates == "merge":  # keep ids, not whole records
+            if isinstance(self.seen, dict):  # keep ids, not whole records
                 for prepared in batch:
-                    self.seen[int(prepared.digest[:16], 16)] = prepared.doc_id
+                    if prepared.doc_id is not None:
+                        self.seen[int(prepared.digest[:16], 16)] = prepared.doc_id
 
 
 def as_raw(lab: Labelling) -> dict[str, Any]:
