@@ -11,7 +11,7 @@ name the offending field, and the duplicate-id check.
 
 import json
 import json.scanner
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO
 
 import ijson
@@ -171,3 +171,17 @@ def json_array(raw: BinaryIO, chunk_size: int | None = None) -> Iterator[tuple[i
         reason = str(exc).split("\n", 1)[0]
         where = f"after record {number}" if number else "before the first record"
         yield Problem(number + 1, "", f"malformed JSON {where}: {reason}")
+
+
+def build_records(items: Iterable[tuple[int, Any] | Problem], ids: Ids,
+                  make: Callable[[Any, int], Record]) -> Iterator[Record | Problem]:
+    """Parsed items to records: `make` raises Invalid for a bad one, which becomes a Problem."""
+    for item in items:
+        if isinstance(item, Problem):
+            yield item
+            continue
+        number, obj = item
+        try:
+            yield ids.check(make(obj, number))
+        except Invalid as exc:
+            yield Problem(number, exc.field, exc.message)

@@ -19,6 +19,7 @@ from typing import Any
 from annotation.imports.formats.common import (
     Ids,
     Invalid,
+    build_records,
     ident,
     json_lines,
     json_type,
@@ -31,16 +32,7 @@ _READ = frozenset({"id", "text", "label", "entities", "relations"})
 
 
 def read_doccano(lines: Iterable[str]) -> Iterator[Record | Problem]:
-    ids = Ids("line")
-    for item in json_lines(lines):
-        if isinstance(item, Problem):
-            yield item
-            continue
-        number, obj = item
-        try:
-            yield ids.check(_record(obj, number))
-        except Invalid as exc:
-            yield Problem(number, exc.field, exc.message)
+    yield from build_records(json_lines(lines), Ids("line"), _record)
 
 
 def _record(obj: Any, number: int) -> Record:

@@ -23,21 +23,20 @@
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from annotation.imports.formats.common import Ids, Invalid, ident, json_array, label, must
+from annotation.imports.formats.common import (
+    Ids,
+    Invalid,
+    build_records,
+    ident,
+    json_array,
+    label,
+    must,
+)
 from annotation.imports.records import Entity, Labelling, Problem, Record, Relation
 
 
 def read_label_studio(raw: BinaryIO, chunk_size: int | None = None) -> Iterator[Record | Problem]:
-    ids = Ids("record")
-    for item in json_array(raw, chunk_size):
-        if isinstance(item, Problem):
-            yield item
-            continue
-        number, task = item
-        try:
-            yield ids.check(_task(task, number))
-        except Invalid as exc:
-            yield Problem(number, exc.field, exc.message)
+    yield from build_records(json_array(raw, chunk_size), Ids("record"), _task)
 
 
 def _task(task: Any, number: int) -> Record:

@@ -17,6 +17,7 @@ from typing import Any, BinaryIO
 from annotation.imports.formats.common import (
     Ids,
     Invalid,
+    build_records,
     ident,
     json_array,
     json_lines,
@@ -135,21 +136,9 @@ def record_from(obj: Any, line: int) -> Record:
     return record
 
 
-def _records(items: Iterator[tuple[int, Any] | Problem], ids: Ids) -> Iterator[Record | Problem]:
-    for item in items:
-        if isinstance(item, Problem):
-            yield item
-            continue
-        line, obj = item
-        try:
-            yield ids.check(record_from(obj, line))
-        except Invalid as exc:
-            yield Problem(line, exc.field, exc.message)
-
-
 def read_jsonl(lines: Iterable[str]) -> Iterator[Record | Problem]:
-    return _records(json_lines(lines), Ids("line"))
+    return build_records(json_lines(lines), Ids("line"), record_from)
 
 
 def read_json(raw: BinaryIO, chunk_size: int | None = None) -> Iterator[Record | Problem]:
-    return _records(json_array(raw, chunk_size), Ids("record"))
+    return build_records(json_array(raw, chunk_size), Ids("record"), record_from)

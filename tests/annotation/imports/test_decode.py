@@ -6,22 +6,12 @@ import pytest
 
 from annotation.imports.decode import open_text, open_utf8, sniff_format
 from annotation.imports.records import FileError
+from tests.annotation.imports.streams import Counting
 
 TEXT = "id,text\r\n1,👩‍💻 Alice 🇫🇷 met 阿里巴巴\n2,second\rthird\n"
 LINES = ["id,text\r\n", "1,👩‍💻 Alice 🇫🇷 met 阿里巴巴\n", "2,second\r", "third\n"]
 
 
-class Counting(io.BytesIO):
-    """A stream that remembers how many bytes were read from it."""
-
-    def __init__(self, data: bytes) -> None:
-        super().__init__(data)
-        self.count = 0
-
-    def read(self, size: int | None = -1) -> bytes:
-        data = super().read(size)
-        self.count += len(data)
-        return data
 
 
 def lines(data: bytes, chunk_size: int = 1 << 20) -> list[str]:

@@ -6,6 +6,7 @@ import pytest
 
 from annotation.imports import formats
 from annotation.imports.records import Entity, FileError, Labelling, Problem, Record, Relation
+from tests.annotation.imports.streams import Counting
 
 TEXT = "👩‍💻 Alice 🇫🇷 met 阿里巴巴"
 
@@ -238,15 +239,6 @@ def test_utf16_jsonl():
     assert record.text == TEXT
 
 
-class Counting(io.BytesIO):
-    def __init__(self, data: bytes) -> None:
-        super().__init__(data)
-        self.count = 0
-
-    def read(self, size: int | None = -1) -> bytes:
-        data = super().read(size)
-        self.count += len(data)
-        return data
 
 
 def test_jsonl_streams():
