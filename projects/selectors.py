@@ -1,9 +1,11 @@
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.cache import cache
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Value
 from django.http import Http404
 
-from projects.models import Job, Label, Membership, Project, Role
+from projects.models import Job, JobStatus, Label, Membership, Project, Role
 from projects.permissions import JOB_RIGHTS, authorize
+from projects.services.jobs import progress_key
 
 
 def project_list(*, user: User | AnonymousUser) -> QuerySet[Project]:
@@ -43,14 +45,21 @@ def membership_get(*, project: Project, username: str) -> Membership:
     return membership
 
 
+def _live_progress(job: Job) -> Job:
+    if job.status == JobStatus.RUNNING:
+        live = cache.get(progress_key(job.pk))
+        if live and live["progress"] >= job.progress:
+            job.progress, job.message = live["progress"], live["message"]
+    return job
+
+
 def job_get(*, user: User | AnonymousUser, job_id: int) -> Job:
     """A job is seen by its creator, or by members whose role has the right for its kind."""
     job = Job.objects.filter(pk=job_id).first()
     if job is None or not user.is_authenticated:
         raise Http404("No such job.")
-    if job.created_by_id == user.pk:
-        return job
-    if job.project_id is None:
-        raise Http404("No such job.")
-    authorize(user=user, project_id=job.project_id, right=JOB_RIGHTS[job.kind])
-    return job
+    if job.created_by_id != user.pk:
+        if job.project_id is None:
+            raise Http404("No such job.")
+        authorize(user=user, project_id=job.project_id, right=JOB_RIGHTS[job.kind])
+    return _live_progress(job)

@@ -7,7 +7,8 @@ from typing import Any
 
 from celery import Task
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.utils import timezone
 
 from projects.errors import ServiceError
@@ -35,11 +36,19 @@ def job_create(*, project: Project | None, kind: str, by: User | None,
     return job
 
 
+def progress_key(job_id: int) -> str:
+    return f"job-progress:{job_id}"
+
+
 def job_progress(*, job_id: int, progress: float, message: str = "") -> None:
-    Job.objects.filter(pk=job_id).update(
-        progress=max(0.0, min(1.0, progress)), message=message[:500],
-        heartbeat_at=timezone.now(),
-    )
+    """Record progress where pollers see it at once: the cache (Redis in production), since
+    work such as an import runs inside one long transaction whose writes no one else sees
+    until it commits; and the row itself when no transaction is open."""
+    value = max(0.0, min(1.0, progress))
+    cache.set(progress_key(job_id), {"progress": value, "message": message[:500]}, 6 * 3600)
+    if not connection.in_atomic_block:
+        Job.objects.filter(pk=job_id).update(progress=value, message=message[:500],
+                                             heartbeat_at=timezone.now())
 
 
 def job_fail(*, job_id: int, message: str, errors: list[dict] | None = None,

@@ -1,7 +1,7 @@
 import time
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, transaction
 from django.urls import reverse
 
 from annotation.models import Annotation, Document, Span
@@ -112,3 +112,15 @@ def test_delete_project_through_a_real_celery_worker(world, celery_worker):
     assert job["status"] == "succeeded", job
     assert job["result"] == {"deleted_documents": 30}
     assert Document.objects.count() == 0
+
+
+def test_progress_inside_a_transaction_reaches_pollers(world):
+    """An import reports progress from inside its transaction: pollers read it live."""
+    job = Job.objects.create(project=world.project, kind=JobKind.IMPORT, status="running",
+                             created_by=world.users["manager"])
+    with transaction.atomic():
+        services.job_progress(job_id=job.pk, progress=0.42, message="Read 4200 records")
+    assert Job.objects.get(pk=job.pk).progress == 0  # the row waits for the commit
+    data = api_client_for(world.users["manager"]).get(
+        reverse("api:job", kwargs={"job_id": job.pk})).json()
+    assert (data["progress"], data["message"]) == (0.42, "Read 4200 records")
