@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from annotation.imports import decode, formats
+from annotation.imports import clean, decode, formats
 from annotation.imports.neardup import NearDuplicateFinder
 from annotation.imports.records import FileError, Problem, Record
 from annotation.services.annotations import document_refresh_status
@@ -184,7 +184,9 @@ def _near_duplicate_lines(path: Path, project: Project, job: Job, options: Impor
     _fmt, items = _items(path, options.format, job.params.get("filename", ""), options,
                       counter.append)
     for item in items:
-        if isinstance(item, Record):
-            finder.add(item.line, item.text)
+        if isinstance(item, Record):  # the same cleaned text the second pass will store
+            text = clean.clean_text(item.text)
+            if not clean.is_blank(text):
+                finder.add(item.line, text)
     progress(0.3, _("Found near-duplicates"))
     return frozenset(key for group in finder.groups() for key in sorted(group)[1:] if key > 0)
