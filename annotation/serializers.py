@@ -1,6 +1,9 @@
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from annotation.models import Document, DocumentStatus
+from annotation.models import AnnotationStatus, Document, DocumentStatus
 from annotation.services.import_options import FORMATS, ImportOptions
 
 
@@ -33,3 +36,64 @@ class ImportInput(serializers.Serializer):
         data = {k: v for k, v in self.validated_data.items() if k != "file"}
         data["id_column"] = data.get("id_column") or None
         return ImportOptions(**data)
+
+
+class EntityInput(serializers.Serializer):
+    id = serializers.CharField(required=False, max_length=64)
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    label = serializers.CharField(max_length=100)
+
+
+class RelationInput(serializers.Serializer):
+    head = serializers.CharField(max_length=64)
+    tail = serializers.CharField(max_length=64)
+    label = serializers.CharField(max_length=100)
+
+
+@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+                      "nullable": True})
+class SentimentField(serializers.JSONField):
+    def to_internal_value(self, data: Any) -> Any:
+        ok = data is None or isinstance(data, str) or (
+            isinstance(data, list) and all(isinstance(x, str) for x in data))
+        if not ok:
+            raise serializers.ValidationError("Give a label name, a list of names, or null.")
+        return data
+
+
+class AnnotationInput(serializers.Serializer):
+    entities = EntityInput(many=True, default=list)
+    relations = RelationInput(many=True, default=list)
+    sentiment = SentimentField(default=None, allow_null=True)
+    status = serializers.ChoiceField(AnnotationStatus.choices, default=AnnotationStatus.DRAFT)
+    version = serializers.IntegerField(min_value=0)
+    seconds_spent = serializers.FloatField(min_value=0, max_value=10_000_000, default=0)
+
+
+class EntityOutput(EntityInput):
+    text = serializers.CharField()
+
+
+class ContentOutput(serializers.Serializer):
+    entities = EntityOutput(many=True)
+    relations = RelationInput(many=True)
+    sentiment = SentimentField(allow_null=True)
+
+
+class AnnotationOutput(ContentOutput):
+    status = serializers.ChoiceField(AnnotationStatus.choices)
+    version = serializers.IntegerField()
+    seconds_spent = serializers.FloatField()
+
+
+class AnnotationOfOutput(AnnotationOutput):
+    annotator = serializers.CharField()
+    updated_at = serializers.DateTimeField()
+
+
+class NextOutput(serializers.Serializer):
+    document = DocumentOutput()
+    expires_at = serializers.DateTimeField()
+    annotation = AnnotationOutput()
+    predictions = ContentOutput(allow_null=True)

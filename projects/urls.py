@@ -1,5 +1,6 @@
 from django.urls import path
 
+from annotation import labeling_views
 from annotation import views as annotation_views
 from projects.views import jobs, labels, members, projects
 
@@ -22,5 +23,8 @@ urlpatterns = [
     path(f"{P}/members/<str:username>/remove/", members.member_remove, name="member-remove"),
     path(f"{P}/documents/", annotation_views.document_list, name="documents"),
     path(f"{P}/import/", annotation_views.import_page, name="import"),
+    path(f"{P}/label/", labeling_views.label_next, name="label"),
+    path(f"{P}/documents/<int:document_id>/label/", labeling_views.workbench, name="workbench"),
+    path(f"{P}/documents/<int:document_id>/skip/", labeling_views.skip, name="skip"),
     path("jobs/<int:job_id>/", jobs.job_detail, name="job"),
 ]

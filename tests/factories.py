@@ -1,7 +1,10 @@
+from datetime import timedelta
+
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
-from annotation.models import Document
+from annotation.models import Assignment, Document
 from annotation.pure.text import content_hash
 from projects.models import Label, LabelKind, Membership, Project, Role
 
@@ -52,3 +55,15 @@ class DocumentFactory(factory.django.DjangoModelFactory):
     text = factory.Sequence(lambda n: f"Document number {n} about Alice and 阿里巴巴 🎉")
     external_id = factory.Sequence(lambda n: f"doc-{n}")
     content_hash = factory.LazyAttribute(lambda o: content_hash(o.text))
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    """A running lease."""
+
+    class Meta:
+        model = Assignment
+
+    document = factory.SubFactory(DocumentFactory)
+    project = factory.LazyAttribute(lambda o: o.document.project)
+    annotator = factory.SubFactory(UserFactory)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(minutes=30))

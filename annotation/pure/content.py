@@ -40,11 +40,18 @@ class ContentError(ValueError):
         self.errors = errors
 
 
-def _label(schema: Schema, kind: str, name: Any, where: str, errors: list) -> LabelSpec | None:
+def _a(word: str) -> str:
+    return f"an {word}" if word[0] in "aeiou" else f"a {word}"
+
+
+def _label(schema: Schema, kind: str, name: Any, where: str, errors: list,
+           who: str = "") -> LabelSpec | None:
     spec = schema.labels.get((kind, name)) if isinstance(name, str) else None
     if spec is None:
-        message = f"no {kind} label named {name!r} in this project"
-        errors.append({"field": where, "message": message})
+        other = next((k for k, n in schema.labels if n == name and k != kind), None)
+        message = (f"{name!r} is {_a(other)} label, not {_a(kind)} label" if other else
+                   f"no {kind} label named {name!r} in this project")
+        errors.append({"field": where, "message": f"{who}: {message}" if who else message})
     return spec
 
 
@@ -54,39 +61,45 @@ def _entities(text: str, schema: Schema, raw: Any, errors: list) -> tuple[list, 
         return [], {}
     out: list[tuple[int, int, int]] = []
     names: list[str] = []
+    keys: list[tuple[str, int]] = []  # (entity id, index in the input)
     ids: dict[str, int] = {}
     for i, ent in enumerate(raw):
         where = f"entities[{i}]"
         if not isinstance(ent, dict):
             errors.append({"field": where, "message": "must be an object"})
             continue
+        key = str(ent.get("id", f"T{i + 1}"))
+        who = f"entity {key}"
         start, end = ent.get("start"), ent.get("end")
         if not (type(start) is int and type(end) is int):
-            errors.append({"field": where, "message": "start and end must be integers"})
+            errors.append({"field": where, "message": f"{who}: start and end must be integers"})
             continue
         if start < 0 or end > len(text) or start >= end:
             reason = ("start >= end" if start >= end else
                       f"end {end} is past the text ({len(text)} code points)" if end > len(text)
                       else "start is negative")
-            errors.append({"field": where, "message": f"bad offsets [{start}, {end}): {reason}"})
+            errors.append({"field": where,
+                           "message": f"{who}: bad offsets [{start}, {end}): {reason}"})
             continue
-        spec = _label(schema, "entity", ent.get("label"), f"{where}.label", errors)
+        spec = _label(schema, "entity", ent.get("label"), f"{where}.label", errors, who)
         if spec is None:
             continue
-        key = str(ent.get("id", f"T{i + 1}"))
         if key in ids:
             errors.append({"field": f"{where}.id", "message": f"duplicate entity id {key!r}"})
             continue
         ids[key] = len(out)
         out.append((start, end, spec.id))
         names.append(spec.name)
+        keys.append((key, i))
     if not schema.allow_overlap:
         order = sorted(range(len(out)), key=lambda k: out[k][:2])
         for a, b in itertools.pairwise(order):
             if out[b][0] < out[a][1]:
-                errors.append({"field": "entities", "message":
-                               f"spans [{out[a][0]}, {out[a][1]}) and [{out[b][0]}, {out[b][1]}) "
-                               "overlap, and this project does not allow overlapping spans"})
+                (key_b, where_b), key_a = keys[b], keys[a][0]
+                errors.append({"field": f"entities[{where_b}]", "message":
+                               f"entity {key_b} [{out[b][0]}, {out[b][1]}) overlaps entity "
+                               f"{key_a} [{out[a][0]}, {out[a][1]}), and this project does not "
+                               "allow overlapping spans"})
     return [(*e, n) for e, n in zip(out, names, strict=True)], ids
 
 

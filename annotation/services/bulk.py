@@ -65,7 +65,12 @@ class BulkWriter:
 
     def existing(self, model: type[models.Model], column: str, project_id: int,
                  values: list[str]) -> set[str]:
-        """Which of `values` the project already has in `column` (one array parameter)."""
+        """Which of `values` (none of them blank) the project already has in `column`.
+
+        One array parameter. The `<> ''` lets PostgreSQL use a partial index such as the
+        unique (project, external_id) WHERE external_id <> '': it cannot prove that from
+        an array of more than 100 values, and would scan the whole project instead.
+        """
         if not self.postgres:
             rows = model._default_manager.filter(project_id=project_id,
                                                  **{f"{column}__in": values})
@@ -73,7 +78,7 @@ class BulkWriter:
         table = model._meta.db_table
         with connection.cursor() as cur:
             cur.execute(f'SELECT "{column}" FROM "{table}" WHERE project_id = %s '
-                        f'AND "{column}" = ANY(%s)', [project_id, values])
+                        f'AND "{column}" <> \'\' AND "{column}" = ANY(%s)', [project_id, values])
             return {row[0] for row in cur.fetchall()}
 
 

@@ -2,11 +2,13 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import ObtainAuthToken
 
-from annotation import apis as annotation_apis
+from annotation.apis import documents as annotation_apis
+from annotation.apis import labeling
 from config.api.errors import json_404
 from projects import apis
 
 P = "projects/<int:project_id>"
+D = f"{P}/documents/<int:document_id>"
 
 urlpatterns = [
     path("auth/token/", ObtainAuthToken.as_view(), name="token"),
@@ -23,6 +25,10 @@ urlpatterns = [
     path(f"{P}/documents/<int:document_id>/", annotation_apis.DocumentDetailApi.as_view(),
          name="document"),
     path(f"{P}/imports/", annotation_apis.ImportApi.as_view(), name="imports"),
+    path(f"{P}/next/", labeling.NextApi.as_view(), name="next"),
+    path(f"{D}/annotation/", labeling.AnnotationApi.as_view(), name="annotation"),
+    path(f"{D}/annotations/", labeling.AnnotationListApi.as_view(), name="annotations"),
+    path(f"{D}/skip/", labeling.SkipApi.as_view(), name="skip"),
     # Anything else under /api/ answers a JSON 404, whatever DEBUG says.
     re_path(r"^.*$", json_404, name="not-found"),
 ]

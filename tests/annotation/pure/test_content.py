@@ -42,11 +42,13 @@ def errors_for(raw: dict, **overrides) -> list[dict]:
 
 
 @pytest.mark.parametrize(("entity", "field", "words"), [
-    ({"start": 0, "end": len(TEXT) + 1, "label": "PER"}, "entities[0]", "past the text"),
+    ({"id": "E7", "start": 0, "end": len(TEXT) + 1, "label": "PER"}, "entities[0]",
+     f"entity E7: bad offsets [0, {len(TEXT) + 1}): end {len(TEXT) + 1} is past the text"),
     ({"start": 4, "end": 4, "label": "PER"}, "entities[0]", "start >= end"),
     ({"start": -1, "end": 4, "label": "PER"}, "entities[0]", "negative"),
     ({"start": 0, "end": "4", "label": "PER"}, "entities[0]", "integers"),
-    ({"start": 0, "end": 4, "label": "works_for"}, "entities[0].label", "no entity label"),
+    ({"start": 0, "end": 4, "label": "works_for"}, "entities[0].label",
+     "entity T1: 'works_for' is a relation label, not an entity label"),
     ({"start": 0, "end": 4, "label": "GPE"}, "entities[0].label", "no entity label"),
 ])
 def test_bad_entities_are_named(entity, field, words):
@@ -72,7 +74,9 @@ def test_relation_type_not_allowed_between_those_entities():
 def test_overlap_refused_unless_allowed():
     raw = {"entities": [{"start": ALICE, "end": ALICE + 5, "label": "PER"},
                         {"start": ALICE + 2, "end": ALICE + 8, "label": "ORG"}]}
-    assert "overlap" in errors_for(raw)[0]["message"]
+    assert errors_for(raw) == [{"field": "entities[1]", "message":
+        f"entity T2 [{ALICE + 2}, {ALICE + 8}) overlaps entity T1 [{ALICE}, {ALICE + 5}), "
+        "and this project does not allow overlapping spans"}]
     assert len(validate(TEXT, schema(allow_overlap=True), raw).entities) == 2
 
 

@@ -2,10 +2,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.db.models.functions import Left
 
-from annotation.models import Annotation, Document, Relation, Span
+from annotation.models import Annotation, Document, Relation
 from annotation.pure.content import LabelSpec, Schema
 from projects.models import LabelKind, Project
 
@@ -78,7 +78,3 @@ def annotation_content(*, annotation: Annotation, multi_label: bool) -> dict[str
         "sentiment": sentiment if multi_label else (sentiment[0] if sentiment else None),
     }
 
-
-def annotations_for_document(*, document: Document) -> QuerySet[Annotation]:
-    return (document.annotations.select_related("annotator", "document")
-            .prefetch_related(Prefetch("spans", queryset=Span.objects.order_by("start", "end"))))

@@ -1,0 +1,88 @@
+"""The annotator's API: next document, skip, one's own annotation; everyone's for reviewers."""
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from annotation import selectors
+from annotation.models import Document
+from annotation.serializers import (
+    AnnotationInput,
+    AnnotationOfOutput,
+    AnnotationOutput,
+    NextOutput,
+)
+from annotation.services.assignments import (
+    NotAssigned,
+    annotation_write,
+    assignment_next,
+    assignment_skip,
+)
+from projects.permissions import Access, Right, authorize
+
+
+def _leased(access: Access, request: Request, document_id: int) -> Document:
+    """The requester's document: 404 if the project lacks it, 403 if it is not theirs."""
+    if not access.project.documents.filter(pk=document_id).exists():
+        raise Http404("No such document.")
+    document = selectors.labeling_document(project=access.project, user=request.user,
+                                           document_id=document_id)
+    if document is None:
+        raise NotAssigned("This document is not assigned to you.")
+    return document
+
+
+class NextApi(APIView):
+    @extend_schema(responses={200: NextOutput, 204: OpenApiResponse(description="Nothing left")})
+    def get(self, request: Request, project_id: int) -> Response:
+        access = authorize(user=request.user, project_id=project_id, right=Right.LABEL)
+        assignment = assignment_next(project=access.project, user=request.user)
+        if assignment is None:
+            return Response(status=204)
+        document = assignment.document
+        return Response(NextOutput({
+            "document": document, "expires_at": assignment.expires_at,
+            "annotation": selectors.annotation_of(document=document, user=request.user),
+            "predictions": selectors.prediction_of(document=document)}).data)
+
+
+class SkipApi(APIView):
+    @extend_schema(request=None, responses={204: OpenApiResponse(description="Skipped")})
+    def post(self, request: Request, project_id: int, document_id: int) -> Response:
+        access = authorize(user=request.user, project_id=project_id, right=Right.LABEL)
+        document = _leased(access, request, document_id)
+        assignment_skip(project=access.project, user=request.user, document=document)
+        return Response(status=204)
+
+
+class AnnotationApi(APIView):
+    @extend_schema(responses=AnnotationOutput)
+    def get(self, request: Request, project_id: int, document_id: int) -> Response:
+        access = authorize(user=request.user, project_id=project_id, right=Right.LABEL)
+        document = _leased(access, request, document_id)
+        return Response(selectors.annotation_of(document=document, user=request.user))
+
+    @extend_schema(request=AnnotationInput, responses=AnnotationOutput)
+    def put(self, request: Request, project_id: int, document_id: int) -> Response:
+        access = authorize(user=request.user, project_id=project_id, right=Right.LABEL)
+        document = _leased(access, request, document_id)
+        data = AnnotationInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        content = {k: data.validated_data[k] for k in ("entities", "relations", "sentiment")}
+        annotation_write(project=access.project, document=document, user=request.user,
+                         content=content, version=data.validated_data["version"],
+                         status=data.validated_data["status"],
+                         seconds_spent=data.validated_data["seconds_spent"])
+        return Response(selectors.annotation_of(document=document, user=request.user))
+
+
+class AnnotationListApi(APIView):
+    @extend_schema(responses=AnnotationOfOutput(many=True))
+    def get(self, request: Request, project_id: int, document_id: int) -> Response:
+        access = authorize(user=request.user, project_id=project_id, right=Right.SEE_OTHERS)
+        document = access.project.documents.filter(pk=document_id).first()
+        if document is None:
+            raise Http404("No such document.")
+        return Response(selectors.annotations_of_document(document=document))

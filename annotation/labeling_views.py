@@ -1,0 +1,99 @@
+"""The annotator's pages: start labeling (next document), the workbench, skip."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
+
+from annotation import selectors
+from annotation.services.assignments import assignment_next, assignment_skip
+from projects.errors import ServiceError
+from projects.markdown import render_markdown
+from projects.permissions import Access, Right
+from projects.selectors import label_list
+from projects.views.base import context, project_view
+
+MESSAGES = {
+    "suggestion": _lazy("Suggestion"),
+    "suggestion_help": _lazy("Enter accepts it, a label key accepts it with that label, "
+                             "Delete rejects it."),
+    "entity_help": _lazy("A label key relabels it; Delete removes it; a relation key, then a "
+                         "click on another entity, links them."),
+    "relation_help": _lazy("Delete removes this relation."),
+    "nothing_selected": _lazy("Select text, then press a label key or click a label."),
+    "linking": _lazy("%s: click the entity at the other end (Esc cancels)."),
+    "select_head": _lazy("Click an entity first: it becomes the relation's head."),
+    "select_text": _lazy("Select some text first, or click an entity."),
+    "save_saved": _lazy("All changes saved"),
+    "save_saving": _lazy("Saving…"),
+    "save_pending": _lazy("Unsaved changes"),
+    "save_offline": _lazy("Not saved: no connection. Retrying in %s s."),
+    "save_conflict": _lazy("This annotation was saved in another tab or window. Reload to see "
+                           "it; nothing was overwritten."),
+    "save_invalid": _lazy("Not saved: the server refused the annotation."),
+    "save_forbidden": _lazy("Not saved: this document is no longer yours to label."),
+    "recovered": _lazy("Unsaved changes from your last visit were restored."),
+}
+
+
+@project_view(Right.LABEL)
+def label_next(request: HttpRequest, access: Access) -> HttpResponse:
+    assignment = assignment_next(project=access.project, user=request.user)
+    if assignment is None:
+        progress = selectors.progress_of(project=access.project, user=request.user)
+        return render(request, "annotation/done.html", context(access, progress=progress))
+    return redirect("projects:workbench", project_id=access.project.pk,
+                    document_id=assignment.document_id)
+
+
+def _workbench_data(access: Access, request: HttpRequest, document_id: int) -> dict:
+    project = access.project
+    document = selectors.labeling_document(project=project, user=request.user,
+                                           document_id=document_id)
+    if document is None:
+        if project.documents.filter(pk=document_id).exists():
+            raise PermissionDenied(_("This document is not assigned to you."))
+        raise Http404("No such document.")
+    labels = [{"id": lb.pk, "kind": lb.kind, "name": lb.name, "color": lb.color,
+               "shortcut": lb.shortcut, "value": lb.value, "directed": lb.directed,
+               "head": [h.name for h in lb.head_labels.all()],
+               "tail": [t.name for t in lb.tail_labels.all()]}
+              for lb in label_list(project=project).prefetch_related("head_labels", "tail_labels")]
+    api = reverse("api:annotation", kwargs={"project_id": project.pk, "document_id": document.pk})
+    return {"document": document, "labels": labels, "data": {
+        "document": {"id": document.pk, "external_id": document.external_id, "text": document.text},
+        "annotation": selectors.annotation_of(document=document, user=request.user),
+        "predictions": selectors.prediction_of(document=document),
+        "labels": labels, "user": request.user.get_username(),
+        "project": {"id": project.pk, "tasks": project.tasks, "overlap": project.overlap,
+                    "allow_overlap": project.allow_overlapping_spans,
+                    "multi_label": project.sentiment_multi_label,
+                    "scale": project.sentiment_scale},
+        "urls": {"annotation": api, "next": reverse("projects:label", args=[project.pk])},
+        "messages": MESSAGES}}
+
+
+@project_view(Right.LABEL)
+def workbench(request: HttpRequest, access: Access, document_id: int) -> HttpResponse:
+    bench = _workbench_data(access, request, document_id)
+    return render(request, "annotation/workbench.html", context(
+        access, **bench, progress=selectors.progress_of(project=access.project, user=request.user),
+        guidelines=render_markdown(access.project.guidelines)))
+
+
+@project_view(Right.LABEL)
+@require_POST
+def skip(request: HttpRequest, access: Access, document_id: int) -> HttpResponse:
+    document = selectors.labeling_document(project=access.project, user=request.user,
+                                           document_id=document_id)
+    if document is None:
+        raise Http404("No such document.")
+    try:
+        assignment_skip(project=access.project, user=request.user, document=document)
+    except ServiceError as exc:
+        messages.error(request, exc.detail)
+    return redirect("projects:label", project_id=access.project.pk)

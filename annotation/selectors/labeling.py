@@ -1,0 +1,104 @@
+"""Reads for the workbench: one's own annotation, the predictions, one's progress."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from annotation.models import (
+    Annotation,
+    AnnotationKind,
+    Assignment,
+    AssignmentStatus,
+    Document,
+    DocumentStatus,
+)
+from annotation.selectors.documents import annotation_content
+from projects.models import Project
+
+
+def _empty(multi_label: bool) -> dict[str, Any]:
+    return {"entities": [], "relations": [], "sentiment": [] if multi_label else None}
+
+
+def annotation_of(*, document: Document, user: User) -> dict[str, Any]:
+    """The requester's own annotation; an empty draft at version 0 when there is none."""
+    multi = document.project.sentiment_multi_label
+    annotation = (Annotation.objects.select_related("document")
+                  .filter(document=document, annotator=user, kind=AnnotationKind.ANNOTATION)
+                  .first())
+    if annotation is None:
+        return {**_empty(multi), "status": "draft", "version": 0, "seconds_spent": 0.0}
+    return {**annotation_content(annotation=annotation, multi_label=multi),
+            "status": annotation.status, "version": annotation.version,
+            "seconds_spent": annotation.seconds_spent}
+
+
+def prediction_of(*, document: Document) -> dict[str, Any] | None:
+    prediction = (Annotation.objects.select_related("document")
+                  .filter(document=document, kind=AnnotationKind.PREDICTION).first())
+    if prediction is None:
+        return None
+    return annotation_content(annotation=prediction,
+                              multi_label=document.project.sentiment_multi_label)
+
+
+def annotations_of_document(*, document: Document) -> list[dict[str, Any]]:
+    """Everyone's annotations of a document (not gold, not predictions), oldest first."""
+    multi = document.project.sentiment_multi_label
+    rows = (Annotation.objects.select_related("annotator", "document")
+            .filter(document=document, kind=AnnotationKind.ANNOTATION).order_by("id"))
+    return [{"annotator": row.annotator.get_username() if row.annotator else None,
+             "status": row.status, "version": row.version,
+             "seconds_spent": row.seconds_spent, "updated_at": row.updated_at,
+             **annotation_content(annotation=row, multi_label=multi)} for row in rows]
+
+
+def labeling_document(*, project: Project, user: User, document_id: int) -> Document | None:
+    """A document of the project that is or was assigned to the requester."""
+    mine = Assignment.objects.filter(document=OuterRef("pk"), annotator=user)
+    return (project.documents.filter(pk=document_id).filter(Exists(mine))
+            .select_related("project").first())
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    skipped: int
+    remaining: int  # documents still open to this annotator
+    current: int | None  # the document of their open lease
+
+
+def live(now: datetime) -> Q:
+    """Assignments that hold one of a document's k slots: submitted, or a running lease."""
+    return Q(status=AssignmentStatus.SUBMITTED) | Q(status=AssignmentStatus.ACTIVE,
+                                                    expires_at__gt=now)
+
+
+def documents_open_to(*, project: Project, user: User, now: datetime) -> QuerySet[Document]:
+    """Documents the user may still be handed: not finished, fewer than k holders, and
+    never held by this user (a lease of theirs that ran out does not count)."""
+    held = (Assignment.objects.filter(document=OuterRef("pk")).filter(live(now)).order_by()
+            .values("document").annotate(n=Count("pk")).values("n"))
+    mine = (Assignment.objects.filter(document=OuterRef("pk"), annotator=user)
+            .exclude(status=AssignmentStatus.EXPIRED))
+    return (Document.objects.filter(project=project, status=DocumentStatus.NEW)
+            .exclude(Exists(mine))
+            .annotate(held=Coalesce(Subquery(held), 0)).filter(held__lt=project.overlap))
+
+
+def progress_of(*, project: Project, user: User) -> Progress:
+    counts = dict(Assignment.objects.filter(project=project, annotator=user)
+                  .values_list("status").annotate(n=Count("pk")).order_by())
+    current = (Assignment.objects.filter(project=project, annotator=user,
+                                         status=AssignmentStatus.ACTIVE,
+                                         expires_at__gt=timezone.now())
+               .values_list("document_id", flat=True).first())
+    open_count = documents_open_to(project=project, user=user, now=timezone.now()).count()
+    return Progress(done=counts.get(AssignmentStatus.SUBMITTED, 0),
+                    skipped=counts.get(AssignmentStatus.SKIPPED, 0),
+                    remaining=open_count + (1 if current else 0), current=current)

@@ -1,0 +1,164 @@
+"""Who labels what: handing out documents, leases, skips.
+
+A document goes to at most `overlap` (k) annotators. Its holders are the annotators whose
+assignment is submitted, or active with a lease that has not run out; a lapsed lease needs
+no sweeper, it simply stops counting.
+
+Concurrency: every new lease on a document is written while that document's row is locked
+(`SELECT ... FOR UPDATE`), and the holders are counted again after the lock is taken. Under
+READ COMMITTED the count then sees every lease committed before, so k can never be
+exceeded. Candidates are found with `SKIP LOCKED`, so concurrent requests fan out over
+different documents instead of queueing on one. One user's own requests are serialised on
+their membership row, so a double click cannot take two documents.
+"""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from annotation.models import (
+    Annotation,
+    AnnotationKind,
+    AnnotationStatus,
+    Assignment,
+    AssignmentStatus,
+    Document,
+)
+from annotation.selectors.labeling import documents_open_to, live
+from annotation.services.annotations import annotation_save
+from projects.errors import Conflict, ServiceError
+from projects.models import Membership, Project
+
+ATTEMPTS = 8
+
+
+class NotAssigned(ServiceError):
+    """The document is not the requester's to label: a 403."""
+
+    status_code = 403
+
+
+def holders(*, document_id: int, now: datetime, exclude_user: User | None = None) -> int:
+    rows = Assignment.objects.filter(document_id=document_id).filter(live(now))
+    if exclude_user is not None:
+        rows = rows.exclude(annotator=exclude_user)
+    return rows.count()
+
+
+def _lock_requester(project: Project, user: User) -> None:
+    Membership.objects.select_for_update().filter(project=project, user=user).exists()
+
+
+def _resume(project: Project, user: User, now: datetime) -> Assignment | None:
+    """The requester's open lease, renewed; a lapsed one is marked expired."""
+    current = (Assignment.objects.select_for_update()
+               .filter(project=project, annotator=user, status=AssignmentStatus.ACTIVE)
+               .order_by("created_at").first())
+    if current is None:
+        return None
+    if current.expires_at > now:
+        current.expires_at = now + timedelta(minutes=project.lease_minutes)
+        current.save(update_fields=["expires_at"])
+        return current
+    current.status = AssignmentStatus.EXPIRED
+    current.save(update_fields=["status"])
+    return None
+
+
+def _candidate(project: Project, user: User, now: datetime, tried: list[int]) -> int | None:
+    return (documents_open_to(project=project, user=user, now=now).exclude(pk__in=tried)
+            .order_by("id").select_for_update(skip_locked=True, of=("self",))
+            .values_list("pk", flat=True).first())
+
+
+def _lease(project: Project, user: User, document_id: int, now: datetime) -> Assignment:
+    assignment, _created = Assignment.objects.update_or_create(
+        document_id=document_id, annotator=user,
+        defaults={"project": project, "status": AssignmentStatus.ACTIVE, "finished_at": None,
+                  "expires_at": now + timedelta(minutes=project.lease_minutes)})
+    return assignment
+
+
+@transaction.atomic
+def assignment_next(*, project: Project, user: User) -> Assignment | None:
+    """The requester's next document: their open lease, else a new one; None when done."""
+    now = timezone.now()
+    _lock_requester(project, user)
+    current = _resume(project, user, now)
+    if current is not None:
+        return current
+    tried: list[int] = []
+    for _attempt in range(ATTEMPTS):
+        document_id = _candidate(project, user, now, tried)
+        if document_id is None:
+            return None
+        if holders(document_id=document_id, now=now) < project.overlap:  # row locked: exact
+            return _lease(project, user, document_id, now)
+        tried.append(document_id)
+    return None
+
+
+@transaction.atomic
+def assignment_skip(*, project: Project, user: User, document: Document) -> Assignment:
+    """Give a leased document back; it never comes back to this annotator."""
+    assignment = (Assignment.objects.select_for_update()
+                  .filter(document=document, annotator=user).first())
+    if assignment is None or assignment.status in (AssignmentStatus.SUBMITTED,
+                                                   AssignmentStatus.SKIPPED):
+        raise Conflict(_("Only a document you are labeling can be skipped."),
+                       [{"field": "document", "message": _("not leased to you")}])
+    assignment.status = AssignmentStatus.SKIPPED
+    assignment.finished_at = timezone.now()
+    assignment.save(update_fields=["status", "finished_at"])
+    return assignment
+
+
+def assignment_for_write(*, project: Project, user: User, document: Document,
+                         submit: bool) -> Assignment:
+    """Check that the requester may write their annotation of `document`, renew the lease,
+    and mark it submitted when `submit`. Call inside the writing transaction."""
+    now = timezone.now()
+    assignment = (Assignment.objects.select_for_update()
+                  .filter(document=document, annotator=user).first())
+    if assignment is None or assignment.status == AssignmentStatus.SKIPPED:
+        raise NotAssigned(_("This document is not assigned to you."),
+                          [{"field": "document", "message": _("not assigned to you")}])
+    lapsed = assignment.status == AssignmentStatus.EXPIRED or (
+        assignment.status == AssignmentStatus.ACTIVE and assignment.expires_at <= now)
+    if lapsed:
+        Document.objects.select_for_update().filter(pk=document.pk).exists()
+        if holders(document_id=document.pk, now=now, exclude_user=user) >= project.overlap:
+            raise Conflict(_("Your lease on this document ran out and it went to other "
+                             "annotators. Your draft is kept, but it can no longer be saved."),
+                           [{"field": "document", "message": _("lease expired")}])
+    if submit:
+        assignment.status = AssignmentStatus.SUBMITTED
+        assignment.finished_at = assignment.finished_at or now
+    elif assignment.status != AssignmentStatus.SUBMITTED:
+        assignment.status = AssignmentStatus.ACTIVE
+        assignment.expires_at = now + timedelta(minutes=project.lease_minutes)
+    assignment.save(update_fields=["status", "finished_at", "expires_at"])
+    return assignment
+
+
+@transaction.atomic
+def annotation_write(*, project: Project, document: Document, user: User,
+                     content: dict[str, Any], version: int, status: str,
+                     seconds_spent: float) -> Annotation:
+    """An annotator's own save: draft (autosave) or submit, on a document leased to them."""
+    if document.project_id != project.pk:
+        raise ServiceError.field("document", _("No such document in this project."))
+    current = (Annotation.objects.filter(document=document, annotator=user,
+                                         kind=AnnotationKind.ANNOTATION)
+               .values_list("status", flat=True).first())
+    if current == AnnotationStatus.SUBMITTED and status == AnnotationStatus.DRAFT:
+        raise ServiceError.field("status", _("This annotation is submitted; save it with "
+                                             "status submitted to change it."))
+    assignment_for_write(project=project, user=user, document=document,
+                         submit=status == AnnotationStatus.SUBMITTED)
+    return annotation_save(document=document, content=content, annotator=user, status=status,
+                           version=version, seconds_spent=seconds_spent)
