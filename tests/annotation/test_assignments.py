@@ -1,0 +1,154 @@
+"""Handing out documents: k holders, never twice, leases that run out, skips."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from annotation import selectors
+from annotation.models import Assignment, AssignmentStatus
+from annotation.services.assignments import (
+    NotAssigned,
+    annotation_write,
+    assignment_next,
+    assignment_skip,
+)
+from projects import services
+from projects.errors import Conflict, ServiceError
+from tests.factories import DocumentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def team(world):
+    """Three more annotators on the world project (overlap 2) and three documents in all."""
+    people = [world.users["annotator"]]
+    for name in ("ann-b", "ann-c", "ann-d"):
+        people.append(UserFactory(username=name))
+        services.member_add(project=world.project, username=name, role="annotator")
+    docs = [world.document] + [DocumentFactory(project=world.project) for _ in range(2)]
+    return people, docs
+
+
+def expire(assignment):
+    Assignment.objects.filter(pk=assignment.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1))
+
+
+def submit(world, user, document):
+    return annotation_write(project=world.project, document=document, user=user,
+                            content={"entities": [], "relations": [], "sentiment": "positive"},
+                            version=0, status="submitted", seconds_spent=3)
+
+
+def test_documents_go_in_order_and_to_at_most_k_annotators(world, team):
+    people, docs = team
+    got = [assignment_next(project=world.project, user=u).document_id for u in people]
+    # k = 2: the first document to two people, then the second to the next two.
+    assert got == [docs[0].pk, docs[0].pk, docs[1].pk, docs[1].pk]
+
+
+def test_an_open_lease_is_resumed_not_doubled(world, team):
+    person = team[0][0]
+    first = assignment_next(project=world.project, user=person)
+    again = assignment_next(project=world.project, user=person)
+    assert again.pk == first.pk
+    assert again.expires_at >= first.expires_at
+    assert Assignment.objects.filter(annotator=person).count() == 1
+
+
+def test_never_the_same_document_twice(world, team):
+    person = team[0][0]
+    seen = []
+    while (assignment := assignment_next(project=world.project, user=person)) is not None:
+        seen.append(assignment.document_id)
+        submit(world, person, assignment.document)
+    assert sorted(seen) == sorted(d.pk for d in team[1])
+
+
+def test_a_lapsed_lease_frees_the_slot(world, team):
+    a, b, c, _ = team[0]
+    first = assignment_next(project=world.project, user=a)
+    assignment_next(project=world.project, user=b)
+    assert assignment_next(project=world.project, user=c).document_id != first.document_id
+    expire(first)
+    Assignment.objects.filter(annotator=c).delete()
+    assert assignment_next(project=world.project, user=c).document_id == first.document_id
+    first.refresh_from_db()
+    assert first.status == AssignmentStatus.ACTIVE  # not swept; it just stopped counting
+    # a comes back: their lease is marked expired and they get another document.
+    assert assignment_next(project=world.project, user=a).document_id != first.document_id
+    first.refresh_from_db()
+    assert first.status == AssignmentStatus.EXPIRED
+
+
+def test_lease_minutes_come_from_the_project(world, team):
+    services.project_update(project=world.project, lease_minutes=5)
+    lease = assignment_next(project=world.project, user=team[0][0])
+    assert timedelta(minutes=4) < lease.expires_at - timezone.now() <= timedelta(minutes=5)
+
+
+def test_skip_is_recorded_and_never_comes_back(world, team):
+    person = team[0][0]
+    lease = assignment_next(project=world.project, user=person)
+    assignment_skip(project=world.project, user=person, document=lease.document)
+    lease.refresh_from_db()
+    assert (lease.status, lease.finished_at is not None) == (AssignmentStatus.SKIPPED, True)
+    assert assignment_next(project=world.project, user=person).document_id != lease.document_id
+    progress = selectors.progress_of(project=world.project, user=person)
+    assert (progress.done, progress.skipped, progress.remaining) == (0, 1, 2)
+    with pytest.raises(Conflict):
+        assignment_skip(project=world.project, user=person, document=lease.document)
+
+
+def test_progress_counts_done_skipped_remaining(world, team):
+    person = team[0][0]
+    assert selectors.progress_of(project=world.project, user=person).remaining == 3
+    submit(world, person, assignment_next(project=world.project, user=person).document)
+    progress = selectors.progress_of(project=world.project, user=person)
+    assert (progress.done, progress.skipped, progress.remaining, progress.current) == (1, 0, 2, None)
+
+
+def test_writing_needs_a_lease(world, team):
+    with pytest.raises(NotAssigned):
+        submit(world, team[0][0], team[1][0])
+
+
+def test_a_lapsed_lease_can_still_save_while_there_is_room(world, team):
+    a = team[0][0]
+    lease = assignment_next(project=world.project, user=a)
+    expire(lease)
+    submit(world, a, lease.document)
+    lease.refresh_from_db()
+    assert lease.status == AssignmentStatus.SUBMITTED
+
+
+def test_a_lapsed_lease_whose_slot_was_taken_cannot_save(world, team):
+    a, b, c, _ = team[0]
+    lease = assignment_next(project=world.project, user=a)
+    assignment_next(project=world.project, user=b)
+    expire(lease)
+    assert assignment_next(project=world.project, user=c).document_id == lease.document_id
+    with pytest.raises(Conflict, match="went to other annotators"):
+        submit(world, a, lease.document)
+
+
+def test_submitted_work_is_not_turned_back_into_a_draft(world, team):
+    a = team[0][0]
+    lease = assignment_next(project=world.project, user=a)
+    submit(world, a, lease.document)
+    with pytest.raises(ServiceError, match="submitted"):
+        annotation_write(project=world.project, document=lease.document, user=a,
+                         content={}, version=1, status="draft", seconds_spent=1)
+
+
+def test_k_submissions_make_the_document_annotated_and_it_leaves_the_pool(world, team):
+    a, b, c, _ = team[0]
+    doc = assignment_next(project=world.project, user=a).document
+    assert assignment_next(project=world.project, user=b).document_id == doc.pk
+    submit(world, a, doc)
+    submit(world, b, doc)
+    doc.refresh_from_db()
+    assert doc.status == "annotated"
+    assert assignment_next(project=world.project, user=c).document_id != doc.pk
