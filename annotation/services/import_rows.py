@@ -34,9 +34,9 @@ ANN_COLUMNS = ("id", "project_id", "document_id", "kind", "annotator_id", "statu
 
 def drop_taken_ids(importer: "Importer", batch: list["Prepared"]) -> list["Prepared"]:
     """Ids already used in the project are problems (the file's own duplicates the reader
-    reports)."""
+    reports, so there is nothing to look up when the project held no ids before)."""
     wanted = [p.record.id for p in batch if p.record.id and not p.existing]
-    if not wanted:
+    if not wanted or not importer.ids_stored:
         return batch
     taken = importer.writer.existing(Document, "external_id", importer.project.pk, wanted)
     kept = []

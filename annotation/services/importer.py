@@ -53,6 +53,7 @@ class Importer:
             {} if options.duplicates == "merge" else set())
         self.users: dict[str, int] = {}
         self.touched: set[int] = set()  # stored documents that received merged labellings
+        self.ids_stored = project.documents.exclude(external_id="").exists()
         self._load_existing_hashes()
 
     def problem(self, item: Problem) -> None:
