@@ -47,8 +47,9 @@ def select_text(page, start: int, end: int) -> None:
             return range.getBoundingClientRect();
         };
         const first = at(u16(start)), last = at(u16(end) - 1);
-        return {x1: first.left + 1, y1: first.top + first.height / 2,
-                x2: last.right - 1, y2: last.top + last.height / 2};
+        const rtl = getComputedStyle(document.getElementById('text')).direction === 'rtl';
+        return {x1: rtl ? first.right - 1 : first.left + 1, y1: first.top + first.height / 2,
+                x2: rtl ? last.left + 1 : last.right - 1, y2: last.top + last.height / 2};
     }""", [start, end])
     page.mouse.move(box["x1"], box["y1"])
     page.mouse.down()
@@ -136,3 +137,165 @@ def test_disallowed_relation_is_refused(world, page, annotator):
     assert page.locator("#arrows g.rel").count() == 0
     wait_saved(page)
     assert stored(world, annotator)["relations"] == []
+
+
+ARABIC = "التقى أحمد بشركة أرامكو في الرياض."
+
+
+def test_double_click_selects_a_word_and_rtl_text_works(world, page, annotator):
+    log_in(page, annotator.username)
+    open_document(page, world, ARABIC)
+    # dir=auto: the text's first strong character makes the paragraph right-to-left.
+    assert page.evaluate("getComputedStyle(document.querySelector('#text')).direction") == "rtl"
+    label_word(page, ARABIC, "أحمد", "p")
+    word = ARABIC.index("أرامكو")
+    box = page.evaluate("""(i) => {
+        const segs = [...document.querySelectorAll('#text .seg')];
+        const seg = segs.findLast((s) => +s.dataset.a <= i);
+        const r = document.createRange(), at = i - seg.dataset.a;
+        r.setStart(seg.firstChild, at + 2);
+        r.setEnd(seg.firstChild, at + 3);
+        const b = r.getBoundingClientRect();
+        return {x: b.left + b.width / 2, y: b.top + b.height / 2};
+    }""", word)
+    page.mouse.dblclick(box["x"], box["y"])
+    page.keyboard.press("o")
+    wait_saved(page)
+    entities = stored(world, annotator)["entities"]
+    assert sorted((e["text"], e["label"]) for e in entities) == [("أحمد", "PER"), ("أرامكو", "ORG")]
+
+
+def test_delete_undo_redo_and_the_shortcut_sheet(world, page, annotator):
+    log_in(page, annotator.username)
+    open_document(page, world, ENGLISH)
+    label_word(page, ENGLISH, "Alice Smith", "p")
+    page.locator("#text .tag", has_text="PER").click()
+    page.keyboard.press("o")  # relabel the selected entity
+    page.locator("#text .tag", has_text="ORG").wait_for()
+    page.keyboard.press("Delete")
+    page.wait_for_function("document.querySelectorAll('#text .tag').length === 0")
+    page.keyboard.press("Control+z")
+    page.locator("#text .tag", has_text="ORG").wait_for()
+    page.keyboard.press("Control+z")
+    page.locator("#text .tag", has_text="PER").wait_for()
+    page.keyboard.press("Control+Shift+z")
+    page.locator("#text .tag", has_text="ORG").wait_for()
+    wait_saved(page)
+    assert [e["label"] for e in stored(world, annotator)["entities"]] == ["ORG"]
+    page.keyboard.press("?")
+    assert page.locator("dialog#help").is_visible()
+    assert "Submit and open the next document" in page.locator("dialog#help").inner_text()
+    page.keyboard.press("Escape")
+    assert not page.locator("dialog#help").is_visible()
+
+
+def test_a_stale_second_tab_gets_a_conflict_and_overwrites_nothing(world, page, annotator):
+    log_in(page, annotator.username)
+    open_document(page, world, ENGLISH)
+    other = page.context.new_page()
+    other.goto(page.url)
+    other.wait_for_selector("body[data-workbench=ready]")
+    label_word(page, ENGLISH, "Alice Smith", "p")
+    wait_saved(page)
+    label_word(other, ENGLISH, "Acme Corp", "o")
+    other.wait_for_selector("#save-state[data-state=conflict]")
+    assert "another tab" in other.locator("#notice").inner_text()
+    assert other.locator("#reload").is_visible()
+    assert [e["text"] for e in stored(world, annotator)["entities"]] == ["Alice Smith"]
+    other.locator("#reload").click()
+    other.wait_for_selector("body[data-workbench=ready]")
+    assert other.locator("#text .tag").count() == 1
+
+
+def test_lost_connection_retries_and_a_closed_tab_loses_nothing(world, page, annotator):
+    log_in(page, annotator.username)
+    open_document(page, world, ENGLISH)
+    page.context.set_offline(True)
+    label_word(page, ENGLISH, "Alice Smith", "p")
+    page.wait_for_selector("#save-state[data-state=offline]")
+    assert page.locator("#retry").is_visible()
+    page.console_errors.clear()  # Chromium logs the failed fetch
+    url = page.url
+    page.close()  # the tab goes away before the server ever saw the change
+    page = world_page = page.context.new_page()
+    page.context.set_offline(False)
+    world_page.on("console", lambda m: None)
+    page.goto(url)
+    page.wait_for_selector("body[data-workbench=ready]")
+    assert "restored" in page.locator("#notice").inner_text()
+    wait_saved(page)
+    assert [e["text"] for e in stored(world, annotator)["entities"]] == ["Alice Smith"]
+
+
+def test_predictions_are_accepted_or_rejected(world, page, annotator):
+    from annotation.services.annotations import annotation_save
+
+    log_in(page, annotator.username)
+    world.document.delete()
+    document = DocumentFactory(project=world.project, text=ENGLISH)
+    annotation_save(document=document, annotator=None, kind="prediction", status="draft",
+                    content={"entities": [{"id": "T1", "start": 0, "end": 11, "label": "PER"},
+                                          {"id": "T2", "start": 19, "end": 28, "label": "ORG"},
+                                          {"id": "T3", "start": 32, "end": 38, "label": "ORG"}],
+                             "relations": [{"head": "T1", "tail": "T2", "label": "works_for"}],
+                             "sentiment": "positive"})
+    page.goto(f"/projects/{world.project.pk}/label/")
+    page.wait_for_selector("body[data-workbench=ready]")
+    assert page.locator("#suggestion-count").inner_text() == "3"
+    page.locator("#text .tag.sug", has_text="ORG").last.click()  # Berlin is no ORG
+    page.keyboard.press("Delete")
+    page.wait_for_function("document.querySelector('#suggestion-count').textContent === '2'")
+    page.locator("#text .tag.sug", has_text="PER").click()
+    page.keyboard.press("Enter")  # accept one
+    page.wait_for_function("document.querySelector('#suggestion-count').textContent === '1'")
+    page.get_by_role("button", name="Accept all").click()
+    page.wait_for_selector("#text .tag.sug", state="detached")
+    wait_saved(page)
+    data = stored(world, annotator)
+    assert [(e["text"], e["label"]) for e in data["entities"]] == [
+        ("Alice Smith", "PER"), ("Acme Corp", "ORG")]
+    assert data["relations"] == [{"head": "T1", "tail": "T2", "label": "works_for"}]
+    assert data["sentiment"] == "positive"
+
+
+def test_skip_opens_the_next_document(world, page, annotator):
+    log_in(page, annotator.username)
+    open_document(page, world, ENGLISH)
+    DocumentFactory(project=world.project, text=CHINESE)
+    page.get_by_role("button", name="Skip").click()
+    page.wait_for_selector("body[data-workbench=ready]")
+    assert CHINESE in page.locator("#text").inner_text()
+    assert Assignment.objects.filter(annotator=annotator, status="skipped").count() == 1
+    page.goto(f"/projects/{world.project.pk}/")
+    assert page.locator("[data-count=skipped]").inner_text() == "1"
+    assert page.locator("#start-labeling").inner_text() == "Continue labeling"
+
+
+def test_a_long_document_with_a_thousand_entities_opens_and_edits(world, page, annotator):
+    """Correctness at size; the speed of the same page is measured by `make bench`."""
+    from annotation.services.assignments import annotation_write, assignment_next
+
+    sentence = "Alice met 阿里巴巴 in Berlin 🎉 today. "
+    text = (sentence * (50_000 // len(sentence) + 1))[:50_000]
+    world.document.delete()
+    document = DocumentFactory(project=world.project, text=text)
+    assignment_next(project=world.project, user=annotator)
+    starts = [i for i in range(len(text)) if text.startswith("Alice", i)][:1000]
+    annotation_write(project=world.project, document=document, user=annotator, version=0,
+                     status="draft", seconds_spent=0,
+                     content={"entities": [{"start": s, "end": s + 5, "label": "PER"}
+                                           for s in starts]})
+    log_in(page, annotator.username)
+    page.goto(f"/projects/{world.project.pk}/label/")
+    page.wait_for_selector("body[data-workbench=ready]")
+    assert page.locator("#text .tag").count() == 1000
+    last = text.rindex("阿里巴巴")
+    page.locator("#text-wrap").evaluate("(el) => { el.scrollTop = el.scrollHeight; }")
+    select_text(page, last, last + 4)
+    page.keyboard.press("o")
+    page.wait_for_function("document.querySelectorAll('#text .tag').length === 1001")
+    wait_saved(page)
+    entities = stored(world, annotator)["entities"]
+    assert len(entities) == 1001
+    assert {"start": last, "end": last + 4, "label": "ORG", "text": "阿里巴巴"}.items() <= \
+        next(e for e in entities if e["label"] == "ORG").items()

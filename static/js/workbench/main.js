@@ -273,7 +273,8 @@ function showSaveState(stateName, detail = {}) {
   el.textContent = t[`save_${stateName}`].replace("%s", seconds);
   $("#retry").hidden = stateName !== "offline";
   $("#reload").hidden = stateName !== "conflict";
-  if (stateName === "conflict" || stateName === "forbidden") notify(detail.detail || t.save_conflict);
+  if (stateName === "conflict") notify(t.save_conflict);
+  if (stateName === "forbidden") notify(detail.detail || t.save_forbidden);
   if (stateName === "invalid") {
     notify([detail.detail, ...(detail.errors || []).map((e) => `${e.field}: ${e.message}`)].join("\n"));
   }

@@ -4,6 +4,7 @@
 
 const DELAY_MS = 600;
 const RETRY_MS = [1000, 2000, 5000, 10000, 20000];
+const KEEPALIVE_LIMIT = 60000;
 
 function csrfToken() {
   const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
@@ -63,12 +64,14 @@ export class Saver {
   async put(content, status) {
     const body = { ...(content || this.last), status, version: this.version, seconds_spent: this.seconds() };
     this.onState("saving");
+    const payload = JSON.stringify(body);
     let response;
     try {
       response = await fetch(this.url, {
-        method: "PUT", credentials: "same-origin", keepalive: status !== "submitted",
+        // keepalive lets a save finish after the tab closes, but caps the body at 64 KiB.
+        method: "PUT", credentials: "same-origin", keepalive: payload.length < KEEPALIVE_LIMIT,
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), Accept: "application/json" },
-        body: JSON.stringify(body),
+        body: payload,
       });
     } catch {
       return this.retry("offline");

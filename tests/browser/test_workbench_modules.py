@@ -1,0 +1,188 @@
+"""The workbench's pure ES modules, run in Chromium and checked against Python: code-point
+offsets against Python's str, grapheme clusters against the `regex` module's \\X."""
+
+import bisect
+import random
+
+import pytest
+import regex
+
+pytestmark = [pytest.mark.browser]
+
+TEXTS = [
+    "Alice joined Acme.",
+    "张伟在阿里巴巴工作，他住在杭州。",
+    "👩‍👩‍👧‍👦 and 🇯🇵 then 👍🏽 Alice met Acme 🎉.",
+    "école, cafe\u0301 and na\u0308ive",
+    "مرحبا بالعالم، هذه جملة عربية.",
+    "שלום עולם, זה משפט בעברית.",
+    "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 𝟙𝟚𝟛 and 🏳️‍🌈 flags\n\tnext line",
+    "日本語のテキスト、カタカナとひらがな。",
+]
+
+
+@pytest.fixture
+def modules(browser, live_server):
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.evaluate("""async () => {
+        window.offsets = await import('/static/js/workbench/offsets.js');
+        window.model = await import('/static/js/workbench/model.js');
+    }""")
+    yield page
+    context.close()
+
+
+def utf16_starts(text: str) -> list[int]:
+    starts, at = [], 0
+    for ch in text:
+        starts.append(at)
+        at += 2 if ord(ch) > 0xFFFF else 1
+    return starts
+
+
+def grapheme_bounds(text: str) -> list[int]:
+    bounds, at = [0], 0
+    for cluster in regex.findall(r"\X", text):
+        at += len(cluster.encode("utf-16-le")) // 2
+        bounds.append(at)
+    return bounds
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_offsets_match_python(modules, text):
+    got = modules.evaluate("""(text) => {
+        const ix = new offsets.TextIndex(text, 'en');
+        const n = text.length, cp = [], back = [], fwd = [], u16 = [];
+        for (let i = 0; i <= n; i++) {
+            cp.push(ix.toCodePoint(i)); back.push(ix.snapBack(i)); fwd.push(ix.snapForward(i));
+        }
+        for (let c = 0; c <= ix.length; c++) u16.push(ix.toUtf16(c));
+        return {cp, back, fwd, u16, length: ix.length};
+    }""", text)
+    starts = utf16_starts(text)
+    n16 = len(text.encode("utf-16-le")) // 2
+    assert got["length"] == len(text)
+    assert got["cp"] == [bisect.bisect_right(starts, i) - 1 if i < n16 else len(text)
+                         for i in range(n16 + 1)]
+    assert got["u16"] == [*starts, n16]
+    bounds = grapheme_bounds(text)
+    assert got["back"] == [bounds[bisect.bisect_right(bounds, i) - 1] for i in range(n16 + 1)]
+    assert got["fwd"] == [bounds[bisect.bisect_left(bounds, i)] for i in range(n16 + 1)]
+
+
+def python_span(text: str, a: int, b: int) -> tuple[int, int] | None:
+    """The reference: snap outward to grapheme clusters, trim white space, to code points."""
+    bounds, starts = grapheme_bounds(text), utf16_starts(text)
+    n16 = bounds[-1]
+    lo = bounds[bisect.bisect_right(bounds, min(a, b)) - 1]
+    hi = bounds[bisect.bisect_left(bounds, max(a, b))]
+    to_cp = {u: i for i, u in enumerate(starts)} | {n16: len(text)}
+    start, end = to_cp[lo], to_cp[hi]
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if start < end else None
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_selections_snap_to_whole_clusters(modules, text):
+    rng = random.Random(text)
+    n16 = len(text.encode("utf-16-le")) // 2
+    pairs = [(rng.randrange(n16 + 1), rng.randrange(n16 + 1)) for _ in range(200)]
+    got = modules.evaluate("""([text, pairs]) => {
+        const ix = new offsets.TextIndex(text, 'en');
+        return pairs.map(([a, b]) => { const s = ix.span(a, b); return s && [s.start, s.end]; });
+    }""", [text, pairs])
+    expected = [python_span(text, a, b) for a, b in pairs]
+    assert [tuple(g) if g else None for g in got] == expected
+    for span in filter(None, expected):  # never a split cluster
+        piece = text[span[0]:span[1]]
+        assert "".join(regex.findall(r"\X", piece)) == piece
+        assert regex.findall(r"\X", text[:span[0]]) + regex.findall(r"\X", piece) == \
+            regex.findall(r"\X", text[:span[1]])
+
+
+SCHEMA = """new model.Schema([
+    {kind: 'entity', name: 'PER', shortcut: 'p'}, {kind: 'entity', name: 'ORG', shortcut: 'o'},
+    {kind: 'relation', name: 'works_for', head: ['PER'], tail: ['ORG'], directed: true},
+    {kind: 'sentiment', name: 'negative'}, {kind: 'sentiment', name: 'positive'}],
+    {allow_overlap: ALLOW, multi_label: MULTI})"""
+
+
+def run_model(page, body: str, allow=False, multi=False):
+    schema = SCHEMA.replace("ALLOW", str(allow).lower()).replace("MULTI", str(multi).lower())
+    return page.evaluate(f"() => {{ const schema = {schema}; const m = model; {body} }}")
+
+
+def test_model_rules(modules):
+    result = run_model(modules, """
+        let c = m.emptyContent(false);
+        const a = m.addEntity(c, schema, {start: 0, end: 5, label: 'PER'}); c = a.content;
+        const clash = m.addEntity(c, schema, {start: 3, end: 8, label: 'ORG'});
+        const b = m.addEntity(c, schema, {start: 10, end: 14, label: 'ORG'}); c = b.content;
+        const wrongWay = m.addRelation(c, schema, {head: b.id, tail: a.id, label: 'works_for'});
+        const rel = m.addRelation(c, schema, {head: a.id, tail: b.id, label: 'works_for'});
+        const relabel = m.relabelEntity(rel.content, schema, a.id, 'ORG');
+        const removed = m.removeEntity(rel.content, a.id).content;
+        return {ids: [a.id, b.id], clash: clash.error, wrongWay: wrongWay.error,
+                relations: rel.content.relations, relabel: relabel.error,
+                afterRemove: [removed.entities.length, removed.relations.length]};
+    """)
+    assert result["ids"] == ["T1", "T2"]
+    assert "does not allow overlapping spans" in result["clash"]
+    assert "does not allow a ORG entity at its head" in result["wrongWay"]
+    assert result["relations"] == [{"head": "T1", "tail": "T2", "label": "works_for"}]
+    assert "does not allow a ORG entity at its head" in result["relabel"]
+    assert result["afterRemove"] == [1, 0]  # removing an entity removes its relations
+    assert run_model(modules, """
+        const c = m.emptyContent(false);
+        return m.addEntity(c, schema, {start: 3, end: 8, label: 'ORG'}).content.entities
+            .concat(m.addEntity(m.addEntity(c, schema, {start: 0, end: 9, label: 'PER'}).content,
+                    schema, {start: 3, end: 8, label: 'ORG'}).content.entities).length;
+    """, allow=True) == 3
+
+
+def test_sentiment_single_and_multi(modules):
+    single = run_model(modules, """
+        let c = m.emptyContent(false);
+        c = m.toggleSentiment(c, schema, 'positive').content; const one = c.sentiment;
+        c = m.toggleSentiment(c, schema, 'negative').content; const two = c.sentiment;
+        c = m.toggleSentiment(c, schema, 'negative').content;
+        return [one, two, c.sentiment];""")
+    assert single == ["positive", "negative", None]
+    multi = run_model(modules, """
+        let c = m.emptyContent(true);
+        c = m.toggleSentiment(c, schema, 'positive').content;
+        c = m.toggleSentiment(c, schema, 'negative').content; const both = c.sentiment;
+        c = m.toggleSentiment(c, schema, 'positive').content;
+        return [both, c.sentiment];""", multi=True)
+    assert multi == [["negative", "positive"], ["negative"]]
+
+
+def test_undo_redo_and_suggestions(modules):
+    result = run_model(modules, """
+        const h = new m.History(m.emptyContent(false));
+        h.push(m.addEntity(h.current, schema, {start: 0, end: 5, label: 'PER'}).content);
+        h.push(m.addEntity(h.current, schema, {start: 6, end: 9, label: 'ORG'}).content);
+        const undone = h.undo().entities.length, redone = h.redo().entities.length;
+        h.undo(); h.push(m.emptyContent(false));
+        const predictions = {entities: [{id: 'P1', start: 0, end: 5, label: 'PER'},
+                                        {id: 'P2', start: 10, end: 14, label: 'ORG'},
+                                        {id: 'P3', start: 20, end: 24, label: 'ORG'}],
+                             relations: [{head: 'P1', tail: 'P2', label: 'works_for'}],
+                             sentiment: 'positive'};
+        const rejected = new Set(['20:24:ORG']);
+        const pending = m.pendingSuggestions(h.current, predictions, rejected).length;
+        const all = m.acceptSuggestions(h.current, schema, predictions, rejected);
+        return {undone, redone, canRedo: h.future.length, pending,
+                entities: all.entities.map((e) => e.label), relations: all.relations.length,
+                sentiment: all.sentiment,
+                after: m.pendingSuggestions(all, predictions, rejected).length};""")
+    assert (result["undone"], result["redone"], result["canRedo"]) == (1, 2, 0)
+    assert result["pending"] == 2
+    assert (result["entities"], result["relations"], result["sentiment"]) == (
+        ["PER", "ORG"], 1, "positive")
+    assert result["after"] == 0
