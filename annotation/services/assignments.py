@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -162,3 +162,24 @@ def annotation_write(*, project: Project, document: Document, user: User,
                          submit=status == AnnotationStatus.SUBMITTED)
     return annotation_save(document=document, content=content, annotator=user, status=status,
                            version=version, seconds_spent=seconds_spent)
+
+
+BACKFILL_SQL = """
+INSERT INTO annotation_assignment
+    (project_id, document_id, annotator_id, status, created_at, expires_at, finished_at)
+SELECT a.project_id, a.document_id, a.annotator_id,
+       CASE WHEN a.status = 'submitted' THEN 'submitted' ELSE 'expired' END,
+       a.created_at, a.created_at, a.submitted_at
+FROM annotation_annotation a
+WHERE a.project_id = %s AND a.kind = 'annotation' AND NOT EXISTS (
+    SELECT 1 FROM annotation_assignment s
+    WHERE s.document_id = a.document_id AND s.annotator_id = a.annotator_id)
+"""
+
+
+def assignments_backfill(*, project_id: int) -> int:
+    """Give annotations made outside the workbench (imports, the demo) the assignment row
+    that the k-holders rule counts; one set-based statement. Returns the rows added."""
+    with connection.cursor() as cursor:
+        cursor.execute(BACKFILL_SQL, [project_id])
+        return max(cursor.rowcount, 0)

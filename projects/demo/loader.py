@@ -14,6 +14,7 @@ from django.db import transaction
 
 from annotation.models import Annotation, AnnotationKind, AnnotationStatus, Document
 from annotation.services import annotation_save, documents_create
+from annotation.services.assignments import assignments_backfill
 from projects.demo.corpus import DOCUMENTS, RELATION_RULES, SENTIMENTS, SOURCE, DemoDoc, Entity
 from projects.models import Membership, Project, Role
 from projects.services import label_create, member_add, project_create
@@ -205,6 +206,7 @@ def _load_documents(project: Project, users: dict[str, Any]) -> None:
             annotation_save(document=document, content=truth(demo), annotator=users["reviewer"],
                             kind=AnnotationKind.GOLD, status=AnnotationStatus.SUBMITTED,
                             version=0, seconds_spent=round(rng.uniform(30, 90), 1))
+    assignments_backfill(project_id=project.pk)
 
 
 def _content(entities: list[Entity | None], relations: list[tuple[int, int, str]],

@@ -153,3 +153,34 @@ def test_k_submissions_make_the_document_annotated_and_it_leaves_the_pool(world,
     doc.refresh_from_db()
     assert doc.status == "annotated"
     assert assignment_next(project=world.project, user=c).document_id != doc.pk
+
+
+def test_annotations_made_elsewhere_hold_their_slots_after_the_backfill(world, team):
+    from annotation.services.annotations import annotation_save
+    from annotation.services.assignments import assignments_backfill
+
+    a, b, c, _ = team[0]
+    first = team[1][0]
+    for person in (a, b):
+        annotation_save(document=first, annotator=person, status="submitted", version=0,
+                        content={"sentiment": "positive"})
+    assert assignments_backfill(project_id=world.project.pk) == 2
+    assert assignments_backfill(project_id=world.project.pk) == 0  # idempotent
+    for person in (a, c):
+        assert assignment_next(project=world.project, user=person).document_id != first.pk
+    rows = Assignment.objects.filter(document=first)
+    assert set(rows.values_list("status", flat=True)) == {AssignmentStatus.SUBMITTED}
+
+
+def test_the_demo_annotators_are_not_handed_their_own_documents_again(db):
+    from projects.demo.loader import PROJECT_NAME, load_demo
+    from projects.models import Project
+
+    load_demo()
+    project = Project.objects.get(name=PROJECT_NAME)
+    annotator = project.memberships.get(user__username="annotator1").user
+    done = set(Assignment.objects.filter(annotator=annotator, project=project)
+               .values_list("document_id", flat=True))
+    assert done
+    lease = assignment_next(project=project, user=annotator)
+    assert lease is None or lease.document_id not in done
