@@ -181,6 +181,7 @@ SPECTACULAR_SETTINGS = {
         "JobKindEnum": "projects.models.JobKind",
         "JobStatusEnum": "projects.models.JobStatus",
         "DocumentStatusEnum": "annotation.models.DocumentStatus",
+        "AnnotationStatusEnum": "annotation.models.AnnotationStatus",
     },
 }
 
