@@ -299,3 +299,36 @@ def test_a_long_document_with_a_thousand_entities_opens_and_edits(world, page, a
     assert len(entities) == 1001
     assert {"start": last, "end": last + 4, "label": "ORG", "text": "阿里巴巴"}.items() <= \
         next(e for e in entities if e["label"] == "ORG").items()
+
+
+def test_relation_is_selected_by_click_and_deleted_and_sentiment_has_keys(world, page,
+                                                                            annotator):
+    from projects import services
+
+    services.label_update(label=world.labels["negative"], shortcut="n")
+    services.label_update(label=world.labels["works_for"], shortcut="w")
+    log_in(page, annotator.username)
+    open_document(page, world, ENGLISH)
+    label_word(page, ENGLISH, "Alice Smith", "p")
+    label_word(page, ENGLISH, "Acme Corp", "o")
+    page.locator("#text .tag", has_text="PER").click()
+    page.keyboard.press("w")
+    page.locator("#text .tag", has_text="ORG").click()
+    page.locator("#arrows g.rel text").click()
+    assert page.locator("#arrows g.rel.selected").count() == 1
+    page.keyboard.press("Delete")
+    page.wait_for_selector("#arrows g.rel", state="detached")
+    page.keyboard.press("n")
+    assert page.get_by_role("button", name="negative").get_attribute("aria-pressed") == "true"
+    wait_saved(page)
+    data = stored(world, annotator)
+    assert (data["relations"], data["sentiment"], len(data["entities"])) == ([], "negative", 2)
+
+
+def test_when_nothing_is_left_the_annotator_is_told(world, page, annotator):
+    world.document.delete()
+    log_in(page, annotator.username)
+    page.goto(f"/projects/{world.project.pk}/")
+    assert page.locator("#start-labeling").count() == 0
+    page.goto(f"/projects/{world.project.pk}/label/")
+    assert "Nothing left to label" in page.locator("#all-done").inner_text()
