@@ -332,3 +332,30 @@ def test_when_nothing_is_left_the_annotator_is_told(world, page, annotator):
     assert page.locator("#start-labeling").count() == 0
     page.goto(f"/projects/{world.project.pk}/label/")
     assert "Nothing left to label" in page.locator("#all-done").inner_text()
+
+
+def test_nested_and_crossing_spans_when_the_project_allows_them(world, page, annotator):
+    from projects import services
+
+    services.project_update(project=world.project, allow_overlapping_spans=True)
+    log_in(page, annotator.username)
+    open_document(page, world, ENGLISH)
+    label_word(page, ENGLISH, "Alice Smith joined Acme Corp", "p")
+    label_word(page, ENGLISH, "Acme Corp", "o")  # nested
+    label_word(page, ENGLISH, "Corp in Berlin", "o")  # crossing
+    wait_saved(page)
+    assert sorted(e["text"] for e in stored(world, annotator)["entities"]) == [
+        "Acme Corp", "Alice Smith joined Acme Corp", "Corp in Berlin"]
+    # "Corp" lies under all three: three stacked bars, one per span.
+    corp = page.locator("#text .seg", has_text="Corp").first
+    assert len(corp.get_attribute("data-ids").split()) == 3
+    bars = corp.evaluate("(el) => getComputedStyle(el).boxShadow")
+    assert [b.split(") ")[1] for b in bars.split(", rgb")] == [
+        "0px 2px 0px 0px", "0px 3px 0px 0px", "0px 5px 0px 0px", "0px 6px 0px 0px",
+        "0px 8px 0px 0px", "0px 9px 0px 0px"]  # a bar, a gap, a bar...
+    page.screenshot(path=str(ARTIFACTS / "workbench-nested.png"))
+    services.project_update(project=world.project, allow_overlapping_spans=False)
+    page.reload()
+    page.wait_for_selector("body[data-workbench=ready]")
+    label_word(page, ENGLISH, "Berlin last", "p")
+    assert "does not allow overlapping spans" in page.locator("#notice").inner_text()

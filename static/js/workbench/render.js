@@ -24,7 +24,10 @@ function segmentHtml(text, a, b, active, colors) {
   if (!active.length) return `<span class="seg" data-a="${a}">${chunk}</span>`;
   const entities = active.filter((s) => !s.suggestion);
   const inner = (entities.length ? entities : active).reduce((x, y) => (y.level > x.level ? y : x));
-  const bars = entities.map((s) => `0 ${2 + 3 * s.level}px 0 0 ${colors(s.label)}`).join(",");
+  // One 2px bar per span under the text, by level, with a 1px gap of background between.
+  const bars = [...entities].sort((x, y) => x.level - y.level)
+    .map((s) => `0 ${2 + 3 * s.level}px 0 0 ${colors(s.label)},0 ${3 + 3 * s.level}px 0 0 var(--card)`)
+    .join(",");
   const cls = entities.length ? "seg ent" : "seg sug";
   const dashed = active.some((s) => s.suggestion) ? " has-sug" : "";
   const ids = active.map((s) => s.id).join(" ");
