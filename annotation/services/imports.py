@@ -17,6 +17,7 @@ from annotation.imports import clean, decode, formats
 from annotation.imports.neardup import NearDuplicateFinder
 from annotation.imports.records import FileError, Problem, Record
 from annotation.services.annotations import document_refresh_status
+from annotation.services.assignments import assignments_backfill
 from annotation.services.import_options import FORMATS, ImportOptions
 from annotation.services.importer import Importer
 from projects.errors import ServiceError
@@ -117,6 +118,8 @@ def import_run(*, job: Job, progress: ProgressFn) -> Outcome:
             importer = _run_pass(project, job, options, path, size, progress, skip)
             if importer.failed:
                 transaction.set_rollback(True)
+            elif importer.report.annotations:
+                assignments_backfill(project_id=project.pk)  # imported work holds its slots
     except FileError as exc:
         path.unlink(missing_ok=True)
         raise ServiceError(str(exc), [{"line": 0, "field": "file", "message": str(exc)}]) from exc

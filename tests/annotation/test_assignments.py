@@ -184,3 +184,32 @@ def test_the_demo_annotators_are_not_handed_their_own_documents_again(db):
     assert done
     lease = assignment_next(project=project, user=annotator)
     assert lease is None or lease.document_id not in done
+
+
+def test_imported_annotations_hold_their_slots(world, team, django_capture_on_commit_callbacks):
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from annotation.services.import_options import ImportOptions
+    from annotation.services.imports import import_start
+
+    a, b, c, _ = team[0]
+    services.project_update(project=world.project, overlap=3)
+    record = {"id": "imp-1", "text": "Imported text by two people.", "annotations": [
+        {"annotator": a.username, "sentiment": "positive"},
+        {"annotator": b.username, "sentiment": "negative"}]}
+    upload = SimpleUploadedFile("x.jsonl", json.dumps(record).encode())
+    with django_capture_on_commit_callbacks(execute=True):
+        job = import_start(project=world.project, by=world.users["manager"], upload=upload,
+                           options=ImportOptions())
+    job.refresh_from_db()
+    assert job.status == "succeeded", job.errors
+    imported = world.project.documents.get(external_id="imp-1")
+    assert set(Assignment.objects.filter(document=imported).values_list("annotator", "status")
+               ) == {(a.pk, "submitted"), (b.pk, "submitted")}
+    open_to = {person.username: set(selectors.documents_open_to(
+        project=world.project, user=person, now=timezone.now()).values_list("pk", flat=True))
+        for person in (a, b, c)}
+    assert imported.pk not in open_to[a.username] | open_to[b.username]  # done by them
+    assert imported.pk in open_to[c.username]  # k = 3 leaves one slot
