@@ -1,0 +1,55 @@
+"""A tokenizer shared by token-level agreement and the CoNLL export.
+
+Offsets are Python ``str`` code points, end exclusive, like every offset in the project.
+
+- Latin and other spaced scripts: a token is a run of word characters (letters, digits,
+  underscore, combining marks); whitespace separates tokens and is never part of one.
+- Every other visible character (punctuation, symbols) is a token of its own; an emoji keeps
+  its modifiers, variation selectors, tag characters and ZWJ-joined parts, and a pair of
+  regional indicators (a flag) is one token.
+- Han, Hiragana, Katakana and Hangul: one token per character.
+"""
+
+import re
+
+import numpy as np
+
+_CJK = (
+    "\u1100-\u11ff"  # Hangul Jamo
+    "\u2e80-\u2fdf"  # CJK radicals, Kangxi radicals
+    "\u3005\u3007\u3021-\u3029\u3038-\u303b"  # ideographic iteration marks and numerals
+    "\u3040-\u30ff"  # Hiragana, Katakana
+    "\u3130-\u318f"  # Hangul compatibility Jamo
+    "\u31f0-\u31ff"  # Katakana phonetic extensions
+    "\u3400-\u4dbf"  # CJK extension A
+    "\u4e00-\u9fff"  # CJK unified ideographs
+    "\ua960-\ua97f"  # Hangul Jamo extended A
+    "\uac00-\ud7ff"  # Hangul syllables, Jamo extended B
+    "\uf900-\ufaff"  # CJK compatibility ideographs
+    "\uff66-\uff9f"  # halfwidth Katakana
+    "\uffa0-\uffdc"  # halfwidth Hangul
+    "\U0001b000-\U0001b16f"  # Kana supplement, extended A
+    "\U00020000-\U0003134f"  # CJK extensions B to G, compatibility supplement
+)
+_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_EXTEND = "\u200c\ufe00-\ufe0f\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f" + _MARKS
+_FLAG = "\U0001f1e6-\U0001f1ff"
+
+TOKEN = re.compile(
+    rf"[{_CJK}][{_MARKS}]*"  # one CJK character (with any combining mark)
+    rf"|(?:[^\W{_CJK}]|[{_MARKS}])+"  # a word: \w minus CJK, with combining marks
+    rf"|[{_FLAG}]{{2}}"  # a flag
+    rf"|[^\s{_EXTEND}](?:[{_EXTEND}]|\u200d[^\s])*"  # any other character and its extenders
+    rf"|[{_EXTEND}]+"  # stray extenders
+)
+
+
+def tokenize(text: str) -> list[tuple[int, int]]:
+    """The (start, end) code-point offsets of the tokens of ``text``, in order."""
+    return [m.span() for m in TOKEN.finditer(text)]
+
+
+def token_offsets(text: str) -> np.ndarray:
+    """``tokenize`` as an int64 array of shape (tokens, 2)."""
+    spans = tokenize(text)
+    return np.array(spans, dtype=np.int64).reshape(len(spans), 2)
