@@ -5,12 +5,15 @@ stored, and a killed worker leaves nothing either, since the transaction dies wi
 """
 
 import hashlib
+from array import array
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from django.contrib.auth.models import User
 
 from annotation.imports import clean, pii
+from annotation.imports.keys import KeyMap
 from annotation.imports.records import Labelling, Problem, Record
 from annotation.models import AnnotationKind
 from annotation.pure.content import Content, ContentError, validate
@@ -48,9 +51,9 @@ class Importer:
         self.labels = LabelMaker(project=project, create=options.create_labels)
         self.schema = project_schema(project=project)
         self.pending: list[Prepared] = []
-        # Keys of the texts seen: a set, or for merges a map to what holds the first copy.
-        self.seen: set[int] | dict[int, int | Prepared] = (
-            {} if options.duplicates == "merge" else set())
+        # Keys of the texts seen; for merges, the stored document holding the first copy.
+        self.seen = KeyMap()
+        self.held: dict[int, Prepared] = {}  # merges: first copies not stored (yet)
         self.users: dict[str, int] = {}
         self.touched: set[int] = set()  # stored documents that received merged labellings
         self.ids_stored = project.documents.exclude(external_id="").exists()
@@ -138,47 +141,54 @@ class Importer:
         return out
 
     def deduplicate(self, prepared: Prepared) -> Prepared | None:
-        key = int(prepared.digest[:16], 16)
-        if key not in self.seen:
-            if isinstance(self.seen, dict):
-                self.seen[key] = prepared
+        key = _key(prepared.digest)
+        merge = self.options.duplicates == "merge"
+        if key not in self.held and key not in self.seen:
+            if merge:
+                self.held[key] = prepared
             else:
-                self.seen.add(key)
+                self.seen.setdefault(key, 0)
             return prepared
         if self.options.duplicates == "keep":
             return prepared
         self.report.duplicates += 1
-        if not isinstance(self.seen, dict) or not prepared.labellings:
+        if not merge or not prepared.labellings:
             return None
-        kept = self.seen[key]
-        if isinstance(kept, Prepared):
-            if kept.doc_id is None:  # still in this batch
-                kept.labellings += prepared.labellings
-                return None
-            kept = kept.doc_id
-        if isinstance(kept, int):
-            prepared.doc_id, prepared.existing = kept, True
-            self.touched.add(kept)
-            return prepared
-        return None
+        kept = self.held.get(key)
+        if kept is not None:  # still in this batch (or dropped with its batch)
+            kept.labellings += prepared.labellings
+            return None
+        doc_id = self.seen.get(key)
+        assert doc_id is not None
+        prepared.doc_id, prepared.existing = doc_id, True
+        self.touched.add(doc_id)
+        return prepared
 
     def _load_existing_hashes(self) -> None:
-        rows = self.project.documents.values_list("content_hash", "id").iterator(chunk_size=5000)
-        for digest, doc_id in rows:
-            if isinstance(self.seen, dict):
-                self.seen[int(digest[:16], 16)] = doc_id
-            else:
-                self.seen.add(int(digest[:16], 16))
+        rows = self.project.documents.values_list("content_hash", "id")
+        keys, ids = array("Q"), array("q")
+        for digest, doc_id in rows.iterator(chunk_size=5000):
+            keys.append(_key(digest))
+            ids.append(doc_id)
+        if ids:
+            self.seen.update(np.frombuffer(keys, dtype=np.uint64), np.frombuffer(ids, np.int64))
 
     def flush(self) -> None:
         batch, self.pending = self.pending, []
         batch = drop_taken_ids(self, batch)
         if batch and not self.failed:
             write_batch(self, batch)
-            if isinstance(self.seen, dict):  # keep ids, not whole records
+            if self.held:  # keep ids, not whole records
                 for prepared in batch:
-                    if prepared.doc_id is not None:
-                        self.seen[int(prepared.digest[:16], 16)] = prepared.doc_id
+                    if not prepared.existing and prepared.doc_id is not None:
+                        key = _key(prepared.digest)
+                        del self.held[key]
+                        self.seen.set(key, prepared.doc_id)
+
+
+def _key(digest: str) -> int:
+    """The first 64 bits of a sha256."""
+    return int(digest[:16], 16)
 
 
 def as_raw(lab: Labelling) -> dict[str, Any]:

@@ -1,9 +1,11 @@
 """Imports: a manager uploads a file; a Celery job reads, checks and stores it."""
 
+import gc
 import io
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -114,7 +116,7 @@ def import_run(*, job: Job, progress: ProgressFn) -> Outcome:
         skip: frozenset[int] = frozenset()
         if options.near_duplicates == "skip":
             skip = _near_duplicate_lines(path, project, job, options, progress)
-        with transaction.atomic():
+        with _heap_frozen(), transaction.atomic():
             importer = _run_pass(project, job, options, path, size, progress, skip)
             if importer.failed:
                 transaction.set_rollback(True)
@@ -134,6 +136,17 @@ def import_run(*, job: Job, progress: ProgressFn) -> Outcome:
                            % {"n": importer.report.errors}, importer.errors,
                            importer.report.as_dict())
     return Outcome(importer.report.as_dict(), importer.errors)
+
+
+@contextmanager
+def _heap_frozen() -> Iterator[None]:
+    """Full garbage collections skip the objects that predate the import (Django's, Celery's):
+    a million records set off dozens of them, each walking the whole heap."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _run_pass(project: Project, job: Job, options: ImportOptions, path: Path, size: int,

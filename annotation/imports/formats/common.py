@@ -17,6 +17,7 @@ from typing import Any, BinaryIO
 import ijson
 
 from annotation.imports.decode import open_utf8
+from annotation.imports.keys import StringKeys
 from annotation.imports.records import FileError, Problem, Record
 
 _TYPES = {
@@ -81,7 +82,7 @@ class Ids:
     """Record ids seen so far in the file; a repeated one is a Problem."""
 
     def __init__(self, unit: str = "line") -> None:
-        self.seen: dict[str, int] = {}
+        self.seen = StringKeys()  # id -> its first line; compact for millions of ids
         self.unit = unit
 
     def check(self, record: Record) -> Record | Problem:
