@@ -35,12 +35,12 @@ _MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 _EXTEND = "\u200c\ufe00-\ufe0f\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f" + _MARKS
 _FLAG = "\U0001f1e6-\U0001f1ff"
 
-TOKEN = re.compile(
-    rf"[{_CJK}][{_MARKS}]*"  # one CJK character (with any combining mark)
+TOKEN = re.compile(  # one capturing group around everything, for TOKEN.split
+    rf"([{_CJK}][{_MARKS}]*"  # one CJK character (with any combining mark)
     rf"|(?:[^\W{_CJK}]|[{_MARKS}])+"  # a word: \w minus CJK, with combining marks
     rf"|[{_FLAG}]{{2}}"  # a flag
     rf"|[^\s{_EXTEND}](?:[{_EXTEND}]|\u200d[^\s])*"  # any other character and its extenders
-    rf"|[{_EXTEND}]+"  # stray extenders
+    rf"|[{_EXTEND}]+)"  # stray extenders
 )
 
 
@@ -50,6 +50,9 @@ def tokenize(text: str) -> list[tuple[int, int]]:
 
 
 def token_offsets(text: str) -> np.ndarray:
-    """``tokenize`` as an int64 array of shape (tokens, 2)."""
-    spans = tokenize(text)
-    return np.array(spans, dtype=np.int64).reshape(len(spans), 2)
+    """``tokenize`` as an int64 array of shape (tokens, 2), computed without match objects:
+    ``TOKEN.split`` alternates gaps and tokens, so cumulative lengths give the offsets."""
+    parts = TOKEN.split(text)
+    bounds = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
+    return np.stack([bounds[0:-1:2], bounds[1::2]], axis=1) if len(parts) > 1 else (
+        np.zeros((0, 2), dtype=np.int64))

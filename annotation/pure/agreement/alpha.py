@@ -45,6 +45,31 @@ def coincidences(counts: np.ndarray) -> np.ndarray:
     return o
 
 
+def coincidences_from_codes(codes: np.ndarray, n_categories: int) -> np.ndarray:
+    """The coincidence matrix straight from a (coders, units) matrix, without (units, K) counts.
+
+    Sums, over ordered pairs of distinct coders, each unit's pair of values weighted by
+    1 / (m_u - 1): memory O(units) whatever K, time O(coders^2 units). Equal to
+    ``coincidences(unit_counts(codes, K))``.
+    """
+    codes = np.asarray(codes)
+    valid = np.isfinite(codes) & (codes >= 0) if codes.dtype.kind == "f" else codes >= 0
+    ints = np.where(valid, codes, 0).astype(np.int64)
+    if ints.size and ints.max() >= n_categories:
+        raise ValueError(f"a code is >= the number of categories ({n_categories})")
+    m = valid.sum(axis=0)
+    weight = np.where(m >= 2, 1.0 / np.maximum(m - 1, 1), 0.0)
+    k2 = n_categories * n_categories
+    o = np.zeros(k2)
+    for i in range(codes.shape[0]):  # coder pairs, not units
+        for j in range(codes.shape[0]):
+            if i != j:
+                both = np.nonzero(valid[i] & valid[j])[0]
+                o += np.bincount(ints[i, both] * n_categories + ints[j, both],
+                                 weights=weight[both], minlength=k2)
+    return o.reshape(n_categories, n_categories)
+
+
 def unit_coincidences(counts: np.ndarray) -> np.ndarray:
     """Each unit's contribution to the coincidence matrix, (units, K*K); zero for unpairable.
 
@@ -120,6 +145,9 @@ def krippendorff_alpha(codes: np.ndarray, n_categories: int, metric: Metric = "n
 
     For ordinal, code order is scale order; for interval, ``values[c]`` is category c's value.
     """
-    o = coincidences(unit_counts(codes, n_categories))
+    n_coders = np.asarray(codes).shape[0]
+    o = (coincidences_from_codes(codes, n_categories)
+         if n_coders * (n_coders - 1) <= n_categories * n_categories
+         else coincidences(unit_counts(codes, n_categories)))
     a = float(alpha_from_coincidences(o, metric, values))
     return None if np.isnan(a) else a

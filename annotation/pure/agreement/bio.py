@@ -5,13 +5,14 @@ they share a code point. Where spans overlap, a token takes the tag of the span 
 first (the longer one on a tie), since BIO cannot nest.
 """
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from annotation.pure.agreement.spans import SpanTable
-from annotation.pure.tokens import TOKEN
+from annotation.pure.tokens import token_offsets
 
 
 @dataclass(frozen=True)
@@ -24,14 +25,18 @@ class Tokens:
     doc_offset: np.ndarray  # (D,) where each document starts in the joined string
 
 
-def corpus_tokens(texts: Sequence[str]) -> Tokens:
+def corpus_tokens(texts: Sequence[str], block_chars: int = 1 << 20) -> Tokens:
     """Tokenize every document at once: the texts are joined with newlines, which no token
     crosses, so one regex pass gives global offsets."""
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
     doc_offset = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(np.int64)
-    joined = "\n".join(texts)
-    flat = np.fromiter((i for m in TOKEN.finditer(joined) for i in m.span()), dtype=np.int64)
-    start, end = flat[0::2], flat[1::2]
+    # joined a block at a time: the regex split makes a string per token, so bound them
+    block = (doc_offset // block_chars).astype(np.int64)
+    cuts = [0, *(np.nonzero(np.diff(block))[0] + 1).tolist(), len(texts)]
+    parts = [token_offsets("\n".join(texts[lo:hi])) + doc_offset[lo]
+             for lo, hi in itertools.pairwise(cuts) if hi > lo]
+    offsets = np.concatenate(parts) if parts else np.zeros((0, 2), dtype=np.int64)
+    start, end = offsets[:, 0], offsets[:, 1]
     doc = np.searchsorted(doc_offset, start, side="right") - 1
     return Tokens(doc.astype(np.int64), start, end, doc_offset)
 

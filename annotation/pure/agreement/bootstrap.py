@@ -42,20 +42,39 @@ def resample_weights(n_docs: int, replicates: int, seed: int,
         done += b
 
 
-def grouped_sums(weights: np.ndarray, cells: np.ndarray, n_cells: int) -> np.ndarray:
-    """(b, n_cells): for each replicate, the weights summed by cell; cells < 0 are dropped.
+class Grouper:
+    """Sums replicate weights by cell: ``weights @ one_hot(cells)`` without the one-hot matrix.
 
-    Equivalent to ``weights @ one_hot(cells)`` without building the one-hot matrix.
+    Cells < 0 are dropped. The sort is done once; each block of replicates is one gather and
+    one ``np.add.reduceat``.
     """
-    valid = np.nonzero(cells >= 0)[0]
-    out = np.zeros((weights.shape[0], n_cells))
-    if valid.size == 0:
+
+    def __init__(self, cells: np.ndarray, n_cells: int, dense_cells: int = 32) -> None:
+        valid = np.nonzero(cells >= 0)[0]
+        self.order = valid[np.argsort(cells[valid], kind="stable")]
+        sorted_cells = cells[self.order]
+        self.starts = (np.concatenate([[0], np.nonzero(np.diff(sorted_cells))[0] + 1])
+                       if valid.size else np.zeros(0, dtype=np.int64))
+        self.targets = sorted_cells[self.starts] if valid.size else self.starts
+        self.n_cells = n_cells
+        self.one_hot: np.ndarray | None = None
+        if n_cells <= dense_cells:  # few cells: a BLAS product beats the gather
+            self.one_hot = np.zeros((len(cells), n_cells))
+            self.one_hot[valid, cells[valid]] = 1.0
+
+    def __call__(self, weights: np.ndarray) -> np.ndarray:
+        if self.one_hot is not None:
+            return np.asarray(weights @ self.one_hot)
+        out = np.zeros((weights.shape[0], self.n_cells))
+        if self.order.size:
+            out[:, self.targets] = np.add.reduceat(weights[:, self.order], self.starts, axis=1)
         return out
-    order = valid[np.argsort(cells[valid], kind="stable")]
-    sorted_cells = cells[order]
-    starts = np.concatenate([[0], np.nonzero(np.diff(sorted_cells))[0] + 1])
-    out[:, sorted_cells[starts]] = np.add.reduceat(weights[:, order], starts, axis=1)
-    return out
+
+
+def grouped_sums(weights: np.ndarray, cells: np.ndarray, n_cells: int,
+                 dense_cells: int = 32) -> np.ndarray:
+    """(b, n_cells): for each replicate, the weights summed by cell; cells < 0 are dropped."""
+    return Grouper(cells, n_cells, dense_cells)(weights)
 
 
 def percentile_interval(samples: np.ndarray, level: float) -> Interval:

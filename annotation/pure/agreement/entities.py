@@ -16,8 +16,7 @@ from annotation.pure.agreement import categorical as cat
 from annotation.pure.agreement.alpha import (
     alpha_from_coincidences,
     alpha_reason,
-    coincidences,
-    unit_counts,
+    coincidences_from_codes,
 )
 from annotation.pure.agreement.bio import bio_matrix, corpus_tokens
 from annotation.pure.agreement.inputs import Corpus
@@ -152,12 +151,11 @@ def _token_level(corpus: Corpus, s: Section) -> dict[str, Any] | None:
             s.note(f"token.cohen_kappa.{names[i]}|{names[j]}", cat.kappa_reason(conf) or "")
         kappas.append(v)
         pairs.append({"a": names[i], "b": names[j], "value": v, "items": int(conf.sum())})
-    counts = unit_counts(codes, k)
-    o = coincidences(counts)
+    o = coincidences_from_codes(codes, k)
     alpha = value(alpha_from_coincidences(o))
     if alpha is None:
         s.note("token.krippendorff_alpha", alpha_reason(o) or "undefined")
-    return {"tokens": int((counts.sum(axis=1) >= 2).sum()),
+    return {"tokens": int(((codes >= 0).sum(axis=0) >= 2).sum()),
             "cohen_kappa": {"mean": mean_defined(kappas), "pairs": pairs},
             "krippendorff_alpha": alpha,
             "scheme": "BIO over the shared tokenizer's tokens; O, B-label, I-label"}

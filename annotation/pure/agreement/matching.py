@@ -1,5 +1,6 @@
 """Vectorized matching of two annotators' items (spans, relations) document by document."""
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -8,9 +9,23 @@ _LIMIT = 1 << 62
 
 
 def row_ids(columns: Sequence[np.ndarray]) -> np.ndarray:
-    """Dense int64 ids such that two rows get the same id iff all their columns are equal."""
+    """int64 ids such that two rows get the same id iff all their columns are equal.
+
+    A mixed-radix number over the columns' ranges when it fits in 62 bits; otherwise dense
+    ids built column by column.
+    """
     if not columns:
         raise ValueError("row_ids needs at least one column")
+    cols = [np.asarray(c, dtype=np.int64) for c in columns]
+    if cols[0].size == 0:
+        return np.zeros(0, dtype=np.int64)
+    lows = [int(c.min()) for c in cols]
+    widths = [int(c.max()) - low + 1 for c, low in zip(cols, lows, strict=True)]
+    if np.prod([float(w) for w in widths]) < _LIMIT:
+        key = np.zeros(len(cols[0]), dtype=np.int64)
+        for c, low, width in zip(cols, lows, widths, strict=True):
+            key = key * width + (c - low)
+        return key
     ids = np.unique(np.asarray(columns[0], dtype=np.int64), return_inverse=True)[1]
     for col in columns[1:]:
         _, c = np.unique(np.asarray(col, dtype=np.int64), return_inverse=True)
@@ -35,7 +50,8 @@ def exact_matches(keys_a: np.ndarray, keys_b: np.ndarray) -> tuple[np.ndarray, n
 def overlap_matches(doc_a: np.ndarray, start_a: np.ndarray, end_a: np.ndarray,
                     doc_b: np.ndarray, start_b: np.ndarray, end_b: np.ndarray,
                     group_a: np.ndarray | None = None,
-                    group_b: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                    group_b: np.ndarray | None = None,
+                    max_candidates: int = 1_000_000) -> tuple[np.ndarray, np.ndarray]:
     """One-to-one matching of overlapping spans, greedy by largest overlap: (rows a, rows b).
 
     Candidates are pairs in the same document (and the same group, e.g. label, when groups
@@ -57,6 +73,9 @@ def overlap_matches(doc_a: np.ndarray, start_a: np.ndarray, end_a: np.ndarray,
     empty = np.zeros(0, dtype=np.int64)
     if total == 0:
         return empty, empty
+    if total > max_candidates:  # bound memory: documents are independent, match them in blocks
+        return _in_blocks(doc_a, start_a, end_a, doc_b, start_b, end_b, group_a, group_b,
+                          n, max_candidates)
     ra = np.repeat(np.arange(len(doc_a), dtype=np.int64), n)
     offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(n) - n, n)
     rb = order_b[np.repeat(lo, n) + offsets]
@@ -84,4 +103,26 @@ def overlap_matches(doc_a: np.ndarray, start_a: np.ndarray, end_a: np.ndarray,
         taken_a[ra[mutual]], taken_b[rb[mutual]] = True, True
         left = ~(taken_a[ra] | taken_b[rb])
         ra, rb = ra[left], rb[left]
+    return np.concatenate(out_a), np.concatenate(out_b)
+
+
+def _in_blocks(doc_a: np.ndarray, start_a: np.ndarray, end_a: np.ndarray, doc_b: np.ndarray,
+               start_b: np.ndarray, end_b: np.ndarray, group_a: np.ndarray | None,
+               group_b: np.ndarray | None, n: np.ndarray,
+               max_candidates: int) -> tuple[np.ndarray, np.ndarray]:
+    docs = np.unique(doc_a)
+    per_doc = np.bincount(np.searchsorted(docs, doc_a), weights=n, minlength=len(docs))
+    block = (np.cumsum(per_doc) // max_candidates).astype(np.int64)
+    cuts = np.concatenate([[0], np.nonzero(np.diff(block))[0] + 1, [len(docs)]])
+    out_a, out_b = [], []
+    for lo, hi in itertools.pairwise(cuts.tolist()):  # a few blocks, not items
+        first, last = docs[lo], docs[hi - 1]
+        ia = np.nonzero((doc_a >= first) & (doc_a <= last))[0]
+        ib = np.nonzero((doc_b >= first) & (doc_b <= last))[0]
+        ma, mb = overlap_matches(
+            doc_a[ia], start_a[ia], end_a[ia], doc_b[ib], start_b[ib], end_b[ib],
+            None if group_a is None else group_a[ia], None if group_b is None else group_b[ib],
+            max_candidates=max(max_candidates, int(per_doc[lo:hi].sum())))
+        out_a.append(ia[ma])
+        out_b.append(ib[mb])
     return np.concatenate(out_a), np.concatenate(out_b)

@@ -15,7 +15,7 @@ import numpy as np
 from annotation.pure.agreement.bootstrap import Statistic, bootstrap
 from annotation.pure.agreement.entities import entities_section, relations_section
 from annotation.pure.agreement.inputs import LabelMeta, parse
-from annotation.pure.agreement.section import Section, value
+from annotation.pure.agreement.section import Section
 from annotation.pure.agreement.sentiment import sentiment_section
 
 
@@ -86,4 +86,6 @@ def _per_document(doc_ids: list[Any], sections: list[Section]) -> dict[str, Any]
 
 
 def _floats(a: np.ndarray) -> list[float | None]:
-    return [value(x) for x in a.tolist()]
+    out = np.asarray(a, dtype=np.float64).astype(object)
+    out[np.isnan(a)] = None
+    return list(out.tolist())

@@ -14,7 +14,7 @@ from annotation.pure.agreement.alpha import (
     unit_coincidences,
     unit_counts,
 )
-from annotation.pure.agreement.bootstrap import grouped_sums
+from annotation.pure.agreement.bootstrap import Grouper
 from annotation.pure.agreement.inputs import Corpus, LabelMeta
 from annotation.pure.agreement.multilabel import masi_distances, member_codes, set_membership
 from annotation.pure.agreement.section import Section, mean_defined
@@ -124,12 +124,13 @@ def sentiment_section(corpus: Corpus, labels: LabelMeta) -> Section:
         return alpha_from_coincidences((w @ per_doc_o).reshape(-1, k, k), "nominal",
                                        delta=alpha_delta)
 
+    groupers = [Grouper(c, k * k) for c in cells.values()]
+
     def kappa_stat(w: np.ndarray) -> np.ndarray:
-        if not cells:
+        if not groupers:
             return np.full(w.shape[0], np.nan)
-        kappas = np.stack([cat.kappa_from_confusion(grouped_sums(w, c, k * k)
-                                                    .reshape(-1, k, k))
-                           for c in cells.values()], axis=1)
+        kappas = np.stack([cat.kappa_from_confusion(g(w).reshape(-1, k, k))
+                           for g in groupers], axis=1)
         with np.errstate(all="ignore"):
             defined_any = ~np.isnan(kappas).all(axis=1)
             mean = np.nanmean(np.where(defined_any[:, None], kappas, 0.0), axis=1)

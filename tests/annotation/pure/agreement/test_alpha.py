@@ -9,6 +9,7 @@ from annotation.pure.agreement.alpha import (
     alpha_from_coincidences,
     alpha_reason,
     coincidences,
+    coincidences_from_codes,
     krippendorff_alpha,
     unit_coincidences,
     unit_counts,
@@ -108,3 +109,11 @@ def test_nltk_alpha_agrees_with_missing_data():
     triples = [(str(c), str(u), int(CODES[c, u])) for c in range(4) for u in range(12)
                if CODES[c, u] >= 0]
     assert krippendorff_alpha(CODES, 5) == pytest.approx(AnnotationTask(triples).alpha())
+
+
+def test_coincidences_from_codes_equal_the_dense_route():
+    rng = np.random.default_rng(9)
+    codes = rng.integers(0, 6, size=(4, 500))
+    codes[rng.random(codes.shape) < 0.3] = -1
+    assert coincidences_from_codes(codes, 6) == pytest.approx(coincidences(unit_counts(codes, 6)))
+    assert coincidences_from_codes(CODES, 5) == pytest.approx(coincidences(unit_counts(CODES, 5)))

@@ -114,6 +114,7 @@ def test_grouped_sums_equal_a_one_hot_product():
     one_hot = np.zeros((50, 6))
     one_hot[np.arange(50)[cells >= 0], cells[cells >= 0]] = 1
     assert grouped_sums(w, cells, 6) == pytest.approx(w @ one_hot)
+    assert grouped_sums(w, cells, 6, dense_cells=0) == pytest.approx(w @ one_hot)
 
 
 def test_bootstrap_of_a_mean():

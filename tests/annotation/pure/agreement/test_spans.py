@@ -140,3 +140,58 @@ def test_bio_tags_for_nested_spans_keep_the_outer_one():
               LabelMeta(entities=["LOC"]))
     tags = bio_matrix(c.spans, corpus_tokens(c.texts), c.submitted)
     assert [tag_names(["LOC"])[t] for t in tags[0]] == ["B-LOC", "I-LOC", "I-LOC", "O"]
+
+
+def test_overlap_matching_in_blocks_equals_one_pass():
+    rng = np.random.default_rng(2)
+    n = 3000
+    doc_a, doc_b = rng.integers(0, 300, n), rng.integers(0, 300, n)
+    start_a, start_b = rng.integers(0, 100, n), rng.integers(0, 100, n)
+    end_a, end_b = start_a + rng.integers(1, 20, n), start_b + rng.integers(1, 20, n)
+    label_a, label_b = rng.integers(0, 2, n), rng.integers(0, 2, n)
+    args = (doc_a, start_a, end_a, doc_b, start_b, end_b, label_a, label_b)
+    whole = overlap_matches(*args)
+    blocks = overlap_matches(*args, max_candidates=500)
+    assert sorted(zip(*whole, strict=True)) == sorted(zip(*blocks, strict=True))
+    # one-to-one
+    assert len(set(whole[0].tolist())) == len(whole[0]) == len(set(whole[1].tolist()))
+
+
+def sequential_greedy(doc_a, start_a, end_a, doc_b, start_b, end_b):
+    candidates = []
+    for i in range(len(doc_a)):
+        for j in range(len(doc_b)):
+            overlap = min(end_a[i], end_b[j]) - max(start_a[i], start_b[j])
+            if doc_a[i] == doc_b[j] and overlap > 0:
+                distance = abs(start_a[i] - start_b[j]) + abs(end_a[i] - end_b[j])
+                candidates.append((-overlap, distance, i, j))
+    taken_a, taken_b, out = set(), set(), []
+    for *_, i, j in sorted(candidates):
+        if i not in taken_a and j not in taken_b:
+            taken_a.add(i)
+            taken_b.add(j)
+            out.append((i, j))
+    return sorted(out)
+
+
+def test_rounds_of_locally_dominant_candidates_equal_sequential_greedy():
+    rng = np.random.default_rng(4)
+    n = 200
+    doc_a, doc_b = rng.integers(0, 10, n), rng.integers(0, 10, n)
+    start_a, start_b = rng.integers(0, 60, n), rng.integers(0, 60, n)
+    end_a, end_b = start_a + rng.integers(1, 15, n), start_b + rng.integers(1, 15, n)
+    args = (doc_a, start_a, end_a, doc_b, start_b, end_b)
+    ma, mb = overlap_matches(*args)
+    assert sorted(zip(ma.tolist(), mb.tolist(), strict=True)) == sequential_greedy(*args)
+
+
+def test_corpus_tokens_in_blocks_match_per_document_tokens():
+    texts = ["Alice met Bob.", "", "马云在杭州", "👩‍💻 ok!"] * 5
+    small = corpus_tokens(texts, block_chars=8)
+    whole = corpus_tokens(texts)
+    assert small.start.tolist() == whole.start.tolist()
+    assert small.doc.tolist() == whole.doc.tolist()
+    for d, text in enumerate(texts):
+        mine = small.doc == d
+        local = np.stack([small.start[mine], small.end[mine]], axis=1) - small.doc_offset[d]
+        assert local.tolist() == [list(t) for t in tokenize(text)]
