@@ -28,6 +28,9 @@ class KeyMap:
         self._values = np.empty(0, dtype=np.int64)
         self._pending: dict[int, int] = {}  # ints only: not tracked by the garbage collector
         self._limit = pending
+        # A bit per (low bits of a) key in the arrays: most lookups of absent keys end here.
+        self._bits = bytearray(1 << 12)
+        self._mask = (len(self._bits) << 3) - 1
 
     def __len__(self) -> int:
         return len(self._keys) + len(self._pending)
@@ -40,7 +43,7 @@ class KeyMap:
         if value is not None:
             return value
         i = self._index(key)
-        return int(self._values[i]) if i >= 0 else None
+        return self._values.item(i) if i >= 0 else None
 
     def setdefault(self, key: int, value: int) -> int:
         """The key's value, after storing `value` for it if it had none."""
@@ -71,11 +74,26 @@ class KeyMap:
         first = np.ones(len(keys), dtype=bool)
         first[1:] = keys[1:] != keys[:-1]
         self._keys, self._values = keys[first], values[first]
+        self._mark(self._keys)
 
     def _index(self, key: int) -> int:
+        if not self._bits[(key & self._mask) >> 3] >> (key & 7) & 1:
+            return -1
         keys = self._keys
         i = int(keys.searchsorted(np.uint64(key)))  # a Python int would convert `keys`
-        return i if i < len(keys) and keys[i] == key else -1
+        return i if i < len(keys) and keys.item(i) == key else -1
+
+    def _mark(self, new: np.ndarray) -> None:
+        """Set the bits of `new` keys; at 16 bits a key (about 6% of misses then search)
+        the bits double in size and are set again for all keys."""
+        size = len(self._bits)
+        if size * 8 < 16 * len(self._keys):
+            while size * 8 < 16 * len(self._keys):
+                size *= 2
+            self._bits, self._mask, new = bytearray(size), size * 8 - 1, self._keys
+        bits = np.frombuffer(self._bits, dtype=np.uint8)
+        low = (new & np.uint64(self._mask)).astype(np.int64)
+        np.bitwise_or.at(bits, low >> 3, np.left_shift(1, low & 7).astype(np.uint8))
 
     def _merge(self) -> None:
         if not self._pending:
@@ -88,6 +106,7 @@ class KeyMap:
         self._keys = np.insert(self._keys, at, new)
         self._values = np.insert(self._values, at, values)
         self._pending = {}
+        self._mark(new)
 
 
 class StringKeys:

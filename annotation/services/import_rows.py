@@ -71,19 +71,27 @@ def _status(importer: "Importer", prepared: "Prepared") -> str:
 
 
 def write_batch(importer: "Importer", batch: list["Prepared"]) -> None:
-    writer, project, now = importer.writer, importer.project, timezone.now()
+    writer, project = importer.writer, importer.project
+    now = writer.timestamp(timezone.now())
     fresh = [p for p in batch if not p.existing]
+    importer.report.imported += len(fresh)
+    importer.report.merged += len(batch) - len(fresh)
+    if importer.options.duplicates != "merge" and not any(p.labellings for p in batch):
+        # Nothing refers to these documents: no ids to allocate, and the COPY stays open.
+        writer.append(Document, DOC_COLUMNS[1:], [
+            (project.pk, p.record.id or "", p.record.text, p.record.meta, p.digest,
+             _status(importer, p), p.pii, False, now) for p in fresh])
+        return
     for prepared, doc_id in zip(fresh, writer.allocate(Document, len(fresh)), strict=True):
         prepared.doc_id = doc_id
     writer.insert(Document, DOC_COLUMNS, [
         (p.doc_id, project.pk, p.record.id or "", p.record.text, p.record.meta, p.digest,
          _status(importer, p), p.pii, False, now) for p in fresh])
-    importer.report.imported += len(fresh)
-    importer.report.merged += len(batch) - len(fresh)
     _write_labellings(importer, batch, now)
 
 
-def _write_labellings(importer: "Importer", batch: list["Prepared"], now: datetime) -> None:
+def _write_labellings(importer: "Importer", batch: list["Prepared"], now: datetime | str
+                      ) -> None:
     writer, report = importer.writer, importer.report
     items: list[tuple[int | None, str, int | None, Content]] = []
     owners: set[tuple[int | None, object]] = set()

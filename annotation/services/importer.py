@@ -85,6 +85,7 @@ class Importer:
 
     def finish(self) -> None:
         self.flush()
+        self.writer.close()
         self.report.labels_created = self.labels.created
         self.report.unknown_labels = sorted(self.labels.unknown)
 

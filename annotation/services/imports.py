@@ -162,13 +162,14 @@ def _run_pass(project: Project, job: Job, options: ImportOptions, path: Path, si
                         counter.append)
     importer.report.format = fmt
     last = time.monotonic()
-    for item in items:
-        importer.add(item)
-        if time.monotonic() - last > 0.5:
-            last = time.monotonic()
-            progress(0.9 * counter[0].count / size,
-                     _("Read %(n)d records") % {"n": importer.report.read})
-    importer.finish()
+    with importer.writer.streaming():
+        for item in items:
+            importer.add(item)
+            if time.monotonic() - last > 0.5:
+                last = time.monotonic()
+                progress(0.9 * counter[0].count / size,
+                         _("Read %(n)d records") % {"n": importer.report.read})
+        importer.finish()
     if finder is not None and not importer.failed:
         progress(0.95, _("Grouping near-duplicates"))
         _report_groups(importer, finder.groups())

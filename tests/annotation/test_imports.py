@@ -300,3 +300,29 @@ def test_round_trip_of_the_native_format(world, imports):
     assert second.status == "succeeded", second.errors
     again = [_native(d) for d in Document.objects.filter(project=twin).order_by("external_id")]
     assert again == exported
+
+
+def test_batches_plain_and_labelled_interleave_and_fail_together(world, imports, monkeypatch):
+    """Plain batches stream into one open COPY; labelled ones and id checks end it."""
+    monkeypatch.setattr("annotation.services.importer.BATCH", 2)
+    before = Document.objects.count()
+    plain = [{"id": f"p{i}", "text": f"Plain document {i}."} for i in range(5)]
+    labelled = {"id": "l1", "text": "Alice here.", "annotations": [
+        {"annotator": "alice", "entities": [{"start": 0, "end": 5, "label": "PER"}]}]}
+    job = imports(jsonl(*plain[:3], labelled, *plain[3:]))
+    assert job.status == "succeeded", job.errors
+    assert (job.result["imported"], job.result["annotations"]) == (6, 1)
+    assert Document.objects.count() == before + 6
+    assert Annotation.objects.filter(document__external_id="l1").count() == 1
+
+    more = [{"text": f"New document {i}."} for i in range(4)]
+    failed = imports(jsonl(*more, {"id": "p0", "text": "Another text."}, *more[:1],
+                           {"text": "Last one."}, {"text": 5}))
+    assert failed.status == "failed"
+    assert [(e["line"], e["field"]) for e in failed.errors] == [(5, "id"), (8, "text")]
+    assert failed.result["duplicates"] == 1
+    assert Document.objects.count() == before + 6
+
+    skipped = imports(jsonl(*more, {"id": "p0", "text": "Another text."}), on_error="skip")
+    assert (skipped.result["imported"], skipped.result["skipped"]) == (4, 1)
+    assert Document.objects.count() == before + 10
