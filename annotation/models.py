@@ -183,3 +183,42 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_id} -> {self.annotator_id} ({self.status})"
+
+
+class AgreementReport(models.Model):
+    """One computed agreement report of a project; the newest is the current one."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE,
+                                related_name="agreement_reports")
+    job = models.ForeignKey("projects.Job", null=True, blank=True, on_delete=models.SET_NULL,
+                            related_name="+")
+    computed_at = models.DateTimeField()
+    documents = models.PositiveIntegerField(default=0)
+    report = models.JSONField()
+
+    class Meta:
+        ordering = ["-computed_at", "-id"]
+        indexes = [models.Index(fields=["project", "-computed_at"], name="agreement_latest")]
+
+    def __str__(self) -> str:
+        return f"agreement of {self.project_id} at {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class DocumentDisagreement(models.Model):
+    """A document's disagreement score in one report, for review to sort by."""
+
+    report = models.ForeignKey(AgreementReport, on_delete=models.CASCADE,
+                               related_name="scores")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+
+    class Meta:
+        indexes = [models.Index(fields=["report", "-score"], name="disagreement_by_score")]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "document"], name="disagreement_unique"),
+            models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=1),
+                                   name="disagreement_score_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id}: {self.score:.3f}"

@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from annotation.services.agreement import agreement_auto, agreement_run
 from annotation.services.imports import import_run
 from projects import services
 from projects.tasks import TRANSIENT, JobTask
@@ -9,3 +10,15 @@ from projects.tasks import TRANSIENT, JobTask
 def import_task(job_id: int) -> None:
     services.job_run(job_id=job_id, transient=TRANSIENT,
                      work=lambda job, progress: import_run(job=job, progress=progress))
+
+
+@shared_task(base=JobTask, soft_time_limit=1800, time_limit=1900)
+def agreement_task(job_id: int) -> None:
+    services.job_run(job_id=job_id, transient=TRANSIENT,
+                     work=lambda job, progress: agreement_run(job=job, progress=progress))
+
+
+@shared_task(soft_time_limit=60, time_limit=90, autoretry_for=TRANSIENT, max_retries=3)
+def agreement_auto_task(project_id: int) -> None:
+    """The debounced run after submissions: starts a job unless one is in flight."""
+    agreement_auto(project_id=project_id)

@@ -188,6 +188,8 @@ SPECTACULAR_SETTINGS = {
 # Who may create projects: "staff" (default) or "any" authenticated user.
 CONCORD_PROJECT_CREATORS = env("CONCORD_PROJECT_CREATORS", default="staff")
 CONCORD_LEASE_MINUTES = env.int("CONCORD_LEASE_MINUTES", default=30)
+# Seconds between automatic agreement runs after submissions; 0 turns them off.
+CONCORD_AGREEMENT_DEBOUNCE = env.int("CONCORD_AGREEMENT_DEBOUNCE", default=60)
 CONCORD_IMPORT_MAX_BYTES = env.int("CONCORD_IMPORT_MAX_BYTES", default=2 * 1024**3)
 
 SESSION_COOKIE_HTTPONLY = True

@@ -16,3 +16,5 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/m
                                                                "user": "100000/minute"}}
 STORAGES = {**STORAGES, "staticfiles": {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+# Automatic agreement runs after submissions: off, except in the tests of that behaviour.
+CONCORD_AGREEMENT_DEBOUNCE = 0

@@ -29,6 +29,7 @@ from annotation.models import (
     Document,
 )
 from annotation.selectors.labeling import documents_open_to, live
+from annotation.services.agreement import agreement_schedule
 from annotation.services.annotations import annotation_save
 from projects.errors import Conflict, ServiceError
 from projects.models import Membership, Project
@@ -158,8 +159,10 @@ def annotation_write(*, project: Project, document: Document, user: User,
     if current == AnnotationStatus.SUBMITTED and status == AnnotationStatus.DRAFT:
         raise ServiceError.field("status", _("This annotation is submitted; save it with "
                                              "status submitted to change it."))
-    assignment_for_write(project=project, user=user, document=document,
-                         submit=status == AnnotationStatus.SUBMITTED)
+    submit = status == AnnotationStatus.SUBMITTED
+    assignment_for_write(project=project, user=user, document=document, submit=submit)
+    if submit:
+        agreement_schedule(project_id=project.pk)
     return annotation_save(document=document, content=content, annotator=user, status=status,
                            version=version, seconds_spent=seconds_spent)
 

@@ -2,8 +2,8 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import ObtainAuthToken
 
+from annotation.apis import agreement, labeling
 from annotation.apis import documents as annotation_apis
-from annotation.apis import labeling
 from config.api.errors import json_404
 from projects import apis
 
@@ -26,6 +26,7 @@ urlpatterns = [
          name="document"),
     path(f"{P}/imports/", annotation_apis.ImportApi.as_view(), name="imports"),
     path(f"{P}/next/", labeling.NextApi.as_view(), name="next"),
+    path(f"{P}/agreement/", agreement.AgreementApi.as_view(), name="agreement"),
     path(f"{D}/annotation/", labeling.AnnotationApi.as_view(), name="annotation"),
     path(f"{D}/annotations/", labeling.AnnotationListApi.as_view(), name="annotations"),
     path(f"{D}/skip/", labeling.SkipApi.as_view(), name="skip"),

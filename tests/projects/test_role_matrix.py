@@ -49,6 +49,8 @@ SPEC = {
     "api:annotation": {"GET": "label", "PUT": "label"},
     "api:annotations": {"GET": "see_others"},
     "api:skip": {"POST": "label"},
+    "projects:agreement": {"GET": "agreement", "POST": "agreement"},
+    "api:agreement": {"GET": "agreement", "POST": "agreement"},
 }
 # Allowed GETs that answer something other than 200: "start labeling" redirects to the
 # document it leases.

@@ -14,7 +14,7 @@ import numpy as np
 
 from annotation.pure.agreement.bootstrap import Statistic, bootstrap
 from annotation.pure.agreement.entities import entities_section, relations_section
-from annotation.pure.agreement.inputs import LabelMeta, parse
+from annotation.pure.agreement.inputs import Corpus, LabelMeta, parse
 from annotation.pure.agreement.section import Section
 from annotation.pure.agreement.sentiment import sentiment_section
 
@@ -29,7 +29,15 @@ def agreement_report(documents: Sequence[Mapping[str, Any]], labels: LabelMeta, 
     something). ``replicates=0`` skips the bootstrap. A headline number resting on fewer than
     ``min_items`` items gets a low-sample note.
     """
-    corpus = parse(documents, labels, annotators)
+    return corpus_report(parse(documents, labels, annotators), labels, replicates=replicates,
+                         seed=seed, level=level, min_items=min_items, computed_at=computed_at)
+
+
+def corpus_report(corpus: Corpus, labels: LabelMeta, *, replicates: int = 1000, seed: int = 0,
+                  level: float = 0.95, min_items: int = 30,
+                  computed_at: datetime | None = None) -> dict[str, Any]:
+    """The same report from a Corpus of arrays, for callers that read the annotations in
+    bulk (the database) and should not build one dict per entity."""
     sections = [sentiment_section(corpus, labels), entities_section(corpus),
                 relations_section(corpus)]
     notes: list[dict[str, str]] = [{"statistic": "labels", "message": m} for m in corpus.notes]
