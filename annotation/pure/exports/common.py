@@ -1,0 +1,141 @@
+"""What every writer shares: the export's warnings and counts, the labellings a scope
+exports, label checks, and buffering of small pieces into chunks."""
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from annotation.pure.exports.labels import ExportLabels
+
+SCOPES = ("gold", "all")
+MAX_WARNINGS = 1000
+CHUNK = 1 << 16
+
+Record = Mapping[str, Any]
+
+
+class Labelling:
+    """One labelling of a document: its gold (``annotator`` None) or an annotator's work."""
+
+    __slots__ = ("annotator", "entities", "relations", "sentiment")
+
+    def __init__(self, annotator: str | None, data: Mapping[str, Any]) -> None:
+        self.annotator = annotator
+        self.entities: list[dict[str, Any]] = list(data.get("entities") or ())
+        self.relations: list[dict[str, Any]] = list(data.get("relations") or ())
+        self.sentiment: Any = data.get("sentiment")
+
+    @property
+    def source(self) -> str:
+        return "gold" if self.annotator is None else "annotation"
+
+
+class Context:
+    """An export's settings and what it learns while writing: ``warnings`` (the first
+    ``MAX_WARNINGS``; ``warning_count`` counts them all), ``documents`` written and
+    ``annotations`` (labellings: gold and annotators' work) written."""
+
+    def __init__(self, labels: ExportLabels, scope: str) -> None:
+        if scope not in SCOPES:
+            raise ValueError(f"unknown scope {scope!r}; expected one of {SCOPES}")
+        self.labels = labels
+        self.scope = scope
+        self.warnings: list[dict[str, Any]] = []
+        self.warning_count = 0
+        self.documents = 0
+        self.annotations = 0
+        self._entity_labels = frozenset(labels.entities)
+        self._relation_labels = {r.name: r for r in labels.relations}
+        self._sentiment_labels = frozenset(labels.sentiments)
+
+    def warn(self, record: Record, labelling: Labelling | None, reason: str,
+             **details: Any) -> None:
+        self.warning_count += 1
+        if len(self.warnings) < MAX_WARNINGS:
+            warning: dict[str, Any] = {"document": record.get("id")}
+            if labelling is not None:
+                warning["annotator"] = labelling.annotator
+            warning.update(details)
+            warning["reason"] = reason
+            self.warnings.append(warning)
+
+    def labellings(self, record: Record) -> list[Labelling]:
+        """What the scope exports of a record: its gold, then (scope ``all``) every
+        annotator's annotation in the record's order."""
+        found = [Labelling(None, record["gold"])] if record.get("gold") else []
+        if self.scope == "all":
+            found.extend(Labelling(str(a.get("annotator", "")), a)
+                         for a in record.get("annotations") or ())
+        return found
+
+    def entities(self, record: Record, labelling: Labelling) -> list[dict[str, Any]]:
+        """The labelling's entities whose label is known and whose offsets and text fit the
+        document; the others are warned about."""
+        text: str = record["text"]
+        kept = []
+        for entity in labelling.entities:
+            start, end = entity.get("start"), entity.get("end")
+            where = {"entity": entity.get("id"), "label": entity.get("label"),
+                     "start": start, "end": end}
+            if entity.get("label") not in self._entity_labels:
+                self.warn(record, labelling, "unknown entity label; the entity was skipped",
+                          **where)
+            elif not (isinstance(start, int) and isinstance(end, int)
+                      and 0 <= start < end <= len(text)):
+                self.warn(record, labelling, "offsets outside the text; the entity was skipped",
+                          **where)
+            elif "text" in entity and entity["text"] != text[start:end]:
+                self.warn(record, labelling,
+                          "the entity's text differs from the text at its offsets; "
+                          "the entity was skipped", **where)
+            else:
+                kept.append(entity)
+        return kept
+
+    def relations(self, record: Record, labelling: Labelling,
+                  entity_ids: Iterable[Any]) -> list[dict[str, Any]]:
+        """The labelling's relations whose label is known and whose ends are among
+        ``entity_ids`` (the entities the format could write)."""
+        ids = set(entity_ids)
+        kept = []
+        for relation in labelling.relations:
+            where = {"relation": relation.get("label"), "head": relation.get("head"),
+                     "tail": relation.get("tail")}
+            if relation.get("label") not in self._relation_labels:
+                self.warn(record, labelling, "unknown relation label; the relation was skipped",
+                          **where)
+            elif relation.get("head") not in ids or relation.get("tail") not in ids:
+                self.warn(record, labelling, "the relation's head or tail entity was not "
+                          "exported; the relation was skipped", **where)
+            else:
+                kept.append(relation)
+        return kept
+
+    def sentiments(self, record: Record, labelling: Labelling) -> list[str]:
+        """The labelling's sentiment as a list of known names (empty when there is none)."""
+        value = labelling.sentiment
+        names = [] if value is None else [value] if isinstance(value, str) else list(value)
+        kept = []
+        for name in names:
+            if name in self._sentiment_labels:
+                kept.append(name)
+            else:
+                self.warn(record, labelling, "unknown sentiment label; it was skipped",
+                          sentiment=name)
+        return kept
+
+    def directed(self, relation_label: str) -> bool:
+        return self._relation_labels[relation_label].directed
+
+
+def buffered(pieces: Iterable[bytes], size: int = CHUNK) -> Iterator[bytes]:
+    """``pieces`` joined into chunks of at least ``size`` bytes (the last may be shorter)."""
+    held: list[bytes] = []
+    length = 0
+    for piece in pieces:
+        held.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield b"".join(held)
+            held, length = [], 0
+    if held:
+        yield b"".join(held)

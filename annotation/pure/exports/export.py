@@ -1,0 +1,67 @@
+"""The export entry points: ``Export`` (which keeps warnings and counts) and ``chunks``."""
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from annotation.pure.exports import brat, conll, docbin, hf, jsonl, tabular
+from annotation.pure.exports.common import Context, Record
+from annotation.pure.exports.labels import ExportLabels
+
+
+@dataclass(frozen=True)
+class Format:
+    write: Callable[[Context, Iterable[Record]], Iterator[bytes]]
+    extension: str
+    content_type: str
+
+
+FORMATS: dict[str, Format] = {
+    "jsonl": Format(jsonl.write, ".jsonl", "application/jsonl; charset=utf-8"),
+    "conll": Format(conll.write, ".conll", "text/plain; charset=utf-8"),
+    "hf": Format(hf.write, ".zip", "application/zip"),
+    "spacy": Format(docbin.write, ".spacy", "application/octet-stream"),
+    "brat": Format(brat.write, ".zip", "application/zip"),
+    "csv": Format(tabular.write, ".csv", "text/csv; charset=utf-8"),
+}
+
+
+class Export(Context):
+    """One export run. ``chunks(records)`` yields the file's bytes in pieces while reading
+    ``records`` once; when it is exhausted, ``warnings`` (the first 1,000, each a dict with
+    ``document``, usually ``annotator``, what it concerns and ``reason``), ``warning_count``,
+    ``documents`` and ``annotations`` (labellings written: gold and annotators' work)
+    describe what was written. Use a new Export for each file."""
+
+    def __init__(self, fmt: str, labels: ExportLabels, scope: str = "gold") -> None:
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown export format {fmt!r}; expected one of {list(FORMATS)}")
+        super().__init__(labels, scope)
+        self.fmt = fmt
+        self._used = False
+
+    @property
+    def extension(self) -> str:
+        return FORMATS[self.fmt].extension
+
+    @property
+    def content_type(self) -> str:
+        return FORMATS[self.fmt].content_type
+
+    def chunks(self, records: Iterable[Record]) -> Iterator[bytes]:
+        if self._used:
+            raise RuntimeError("an Export writes one file; make a new one")
+        self._used = True
+        for chunk in FORMATS[self.fmt].write(self, records):
+            if chunk:
+                yield chunk
+
+    def dataset_info(self) -> dict[str, Any]:
+        """The ``hf`` export's ``dataset_info.json`` (also inside its zip)."""
+        return hf.dataset_info(self)
+
+
+def chunks(fmt: str, records: Iterable[Record], labels: ExportLabels, *,
+           scope: str) -> Iterator[bytes]:
+    """The export file's bytes in pieces (use ``Export`` to see warnings and counts)."""
+    return Export(fmt, labels, scope).chunks(records)

@@ -1,0 +1,56 @@
+"""``jsonl``: the native record, one a line, UTF-8 (``ensure_ascii=False``).
+
+Keys keep the record's order (the caller builds records in DESIGN.md's order). Scope ``gold``
+writes records that have a gold labelling, without ``annotations``; scope ``all`` writes
+every record. Every entity carries ``text`` (its text at its offsets, added when missing; an
+entity whose given text differs from the document's is kept as given and warned about)."""
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from annotation.pure.exports.common import Context, Record
+
+
+def _labelling(ctx: Context, record: Record, data: Any, annotator: str | None) -> Any:
+    if not isinstance(data, dict):
+        return data
+    text: str = record["text"]
+    out = dict(data)
+    entities = []
+    for entity in data.get("entities") or ():
+        start, end = entity.get("start"), entity.get("end")
+        if isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(text):
+            if "text" not in entity:
+                entity = {**entity, "text": text[start:end]}
+            elif entity["text"] != text[start:end]:
+                ctx.warn(record, None, "the entity's text differs from the text at its offsets",
+                         annotator=annotator, entity=entity.get("id"), start=start, end=end)
+        else:
+            ctx.warn(record, None, "offsets outside the text", annotator=annotator,
+                     entity=entity.get("id"), start=start, end=end)
+        entities.append(entity)
+    if "entities" in data:
+        out["entities"] = entities
+    return out
+
+
+def write(ctx: Context, records: Iterable[Record]) -> Iterator[bytes]:
+    for record in records:
+        if ctx.scope == "gold" and not record.get("gold"):
+            continue
+        out = {}
+        for key, value in record.items():
+            if key == "annotations":
+                if ctx.scope == "gold":
+                    continue
+                value = [_labelling(ctx, record, a, str(a.get("annotator", "")))
+                         for a in value or ()]
+                ctx.annotations += len(value)
+            elif key in ("gold", "predictions"):
+                value = _labelling(ctx, record, value, None)
+                ctx.annotations += key == "gold" and bool(value)
+            out[key] = value
+        ctx.documents += 1
+        line = json.dumps(out, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        yield line.encode("utf-8") + b"\n"
