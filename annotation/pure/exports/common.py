@@ -1,6 +1,7 @@
 """What every writer shares: the export's warnings and counts, the labellings a scope
 exports, label checks, and buffering of small pieces into chunks."""
 
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -31,8 +32,9 @@ class Labelling:
 
 class Context:
     """An export's settings and what it learns while writing: ``warnings`` (the first
-    ``MAX_WARNINGS``; ``warning_count`` counts them all), ``documents`` written and
-    ``annotations`` (labellings: gold and annotators' work) written."""
+    ``MAX_WARNINGS``; ``warning_count`` counts them all), ``documents`` written,
+    ``annotations`` (labellings: gold and annotators' work) written and ``annotators`` (the
+    names of the annotators whose work the scope exports)."""
 
     def __init__(self, labels: ExportLabels, scope: str) -> None:
         if scope not in SCOPES:
@@ -43,6 +45,7 @@ class Context:
         self.warning_count = 0
         self.documents = 0
         self.annotations = 0
+        self.annotators: set[str] = set()
         self._entity_labels = frozenset(labels.entities)
         self._relation_labels = {r.name: r for r in labels.relations}
         self._sentiment_labels = frozenset(labels.sentiments)
@@ -63,8 +66,9 @@ class Context:
         annotator's annotation in the record's order."""
         found = [Labelling(None, record["gold"])] if record.get("gold") else []
         if self.scope == "all":
-            found.extend(Labelling(str(a.get("annotator", "")), a)
-                         for a in record.get("annotations") or ())
+            for data in record.get("annotations") or ():
+                found.append(Labelling(str(data.get("annotator", "")), data))
+                self.annotators.add(found[-1].annotator or "")
         return found
 
     def entities(self, record: Record, labelling: Labelling) -> list[dict[str, Any]]:
@@ -125,6 +129,16 @@ class Context:
 
     def directed(self, relation_label: str) -> bool:
         return self._relation_labels[relation_label].directed
+
+
+# Line breaks other than \n that JSON leaves raw: str.splitlines would cut a line there.
+_LINE_SAFE = str.maketrans({c: f"\\u{ord(c):04x}" for c in "\x1c\x1d\x1e\x85\u2028\u2029"})
+
+
+def json_line(value: Any) -> bytes:
+    """``value`` as one JSON Lines line: UTF-8, compact, every line break escaped."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.translate(_LINE_SAFE).encode("utf-8") + b"\n"
 
 
 def buffered(pieces: Iterable[bytes], size: int = CHUNK) -> Iterator[bytes]:

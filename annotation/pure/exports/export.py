@@ -12,17 +12,17 @@ from annotation.pure.exports.labels import ExportLabels
 @dataclass(frozen=True)
 class Format:
     write: Callable[[Context, Iterable[Record]], Iterator[bytes]]
-    extension: str
+    extension: str  # without the dot
     content_type: str
 
 
 FORMATS: dict[str, Format] = {
-    "jsonl": Format(jsonl.write, ".jsonl", "application/jsonl; charset=utf-8"),
-    "conll": Format(conll.write, ".conll", "text/plain; charset=utf-8"),
-    "hf": Format(hf.write, ".zip", "application/zip"),
-    "spacy": Format(docbin.write, ".spacy", "application/octet-stream"),
-    "brat": Format(brat.write, ".zip", "application/zip"),
-    "csv": Format(tabular.write, ".csv", "text/csv; charset=utf-8"),
+    "jsonl": Format(jsonl.write, "jsonl", "application/jsonl; charset=utf-8"),
+    "conll": Format(conll.write, "conll", "text/plain; charset=utf-8"),
+    "hf": Format(hf.write, "zip", "application/zip"),
+    "spacy": Format(docbin.write, "spacy", "application/octet-stream"),
+    "brat": Format(brat.write, "zip", "application/zip"),
+    "csv": Format(tabular.write, "csv", "text/csv; charset=utf-8"),
 }
 
 
@@ -59,6 +59,10 @@ class Export(Context):
     def dataset_info(self) -> dict[str, Any]:
         """The ``hf`` export's ``dataset_info.json`` (also inside its zip)."""
         return hf.dataset_info(self)
+
+    def extra_manifest(self) -> dict[str, Any]:
+        """What a dataset version's manifest may add for this format: the ``hf`` features."""
+        return {"dataset_info": self.dataset_info()} if self.fmt == "hf" else {}
 
 
 def chunks(fmt: str, records: Iterable[Record], labels: ExportLabels, *,

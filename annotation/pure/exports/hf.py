@@ -24,7 +24,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from annotation.pure.exports.common import Context, Record, buffered
+from annotation.pure.exports.common import Context, Record, buffered, json_line
 from annotation.pure.exports.tagging import tag
 from annotation.pure.exports.zipstream import ZipStream
 
@@ -96,7 +96,7 @@ def _rows(ctx: Context, records: Iterable[Record]) -> Iterator[bytes]:
                     for r in ctx.relations(record, labelling, tagged.spans)],
             }
             ctx.annotations += 1
-            yield json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+            yield json_line(row)
         ctx.documents += 1
 
 

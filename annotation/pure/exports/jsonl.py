@@ -1,15 +1,15 @@
-"""``jsonl``: the native record, one a line, UTF-8 (``ensure_ascii=False``).
+"""``jsonl``: the native record, one a line, UTF-8 (``ensure_ascii=False``; the line breaks
+JSON would leave raw, U+2028 and co., are escaped so that any line splitter finds the lines).
 
 Keys keep the record's order (the caller builds records in DESIGN.md's order). Scope ``gold``
 writes records that have a gold labelling, without ``annotations``; scope ``all`` writes
 every record. Every entity carries ``text`` (its text at its offsets, added when missing; an
 entity whose given text differs from the document's is kept as given and warned about)."""
 
-import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from annotation.pure.exports.common import Context, Record
+from annotation.pure.exports.common import Context, Record, json_line
 
 
 def _labelling(ctx: Context, record: Record, data: Any, annotator: str | None) -> Any:
@@ -46,11 +46,11 @@ def write(ctx: Context, records: Iterable[Record]) -> Iterator[bytes]:
                     continue
                 value = [_labelling(ctx, record, a, str(a.get("annotator", "")))
                          for a in value or ()]
+                ctx.annotators.update(a["annotator"] for a in value if "annotator" in a)
                 ctx.annotations += len(value)
             elif key in ("gold", "predictions"):
                 value = _labelling(ctx, record, value, None)
                 ctx.annotations += key == "gold" and bool(value)
             out[key] = value
         ctx.documents += 1
-        line = json.dumps(out, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-        yield line.encode("utf-8") + b"\n"
+        yield json_line(out)

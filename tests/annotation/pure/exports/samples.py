@@ -18,7 +18,7 @@ LABELS = ExportLabels(
 TEXT1 = "Alice joined 阿里巴巴 in 2019 🎉"
 TEXT2 = ("👩\u200d👩\u200d👧 family 🇯🇵 met שלום עליכם and مرحبا بالعالم in 東京.\r\n"
          "New\nYork  is big, Zu\u0308rich too")
-TEXT3 = "Bob's car is in Zürich"
+TEXT3 = "Bob's car is in Zürich\u2028ok"
 
 
 def ent(text: str, key: str, word: str, label: str, nth: int = 0) -> dict[str, Any]:
