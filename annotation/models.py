@@ -222,3 +222,36 @@ class DocumentDisagreement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_id}: {self.score:.3f}"
+
+
+class DatasetVersion(models.Model):
+    """An immutable export: written once to storage, described by its counts, size, sha256
+    and manifest, downloaded byte-for-byte the same every time."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="versions")
+    name = models.CharField(_("name"), max_length=200)
+    format = models.CharField(max_length=10)
+    scope = models.CharField(max_length=10)
+    pseudonymized = models.BooleanField(default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    job = models.ForeignKey("projects.Job", null=True, blank=True, on_delete=models.SET_NULL,
+                            related_name="+")
+    file = models.CharField(max_length=300)  # a name in the default storage
+    documents = models.PositiveIntegerField(default=0)
+    annotations = models.PositiveIntegerField(default=0)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    manifest = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="version_unique_name"),
+            models.CheckConstraint(condition=Q(scope__in=["gold", "all"]),
+                                   name="version_scope_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.format}, {self.scope})"

@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from annotation.services.agreement import agreement_auto, agreement_run
+from annotation.services.exports import export_run
 from annotation.services.imports import import_run
 from projects import services
 from projects.tasks import TRANSIENT, JobTask
@@ -22,3 +23,9 @@ def agreement_task(job_id: int) -> None:
 def agreement_auto_task(project_id: int) -> None:
     """The debounced run after submissions: starts a job unless one is in flight."""
     agreement_auto(project_id=project_id)
+
+
+@shared_task(base=JobTask, soft_time_limit=4 * 3600, time_limit=4 * 3600 + 300)
+def export_task(job_id: int) -> None:
+    services.job_run(job_id=job_id, transient=TRANSIENT,
+                     work=lambda job, progress: export_run(job=job, progress=progress))

@@ -61,6 +61,13 @@ def world(db) -> World:
     return w
 
 
+@pytest.fixture
+def media(settings, tmp_path):
+    """Files written through the default storage land in a directory of this test."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 def api_client_for(user) -> APIClient:
     client = APIClient()
     if user is not None:

@@ -4,7 +4,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from annotation.models import Assignment, Document
+from annotation.models import Assignment, DatasetVersion, Document
 from annotation.pure.text import content_hash
 from projects.models import Label, LabelKind, Membership, Project, Role
 
@@ -67,3 +67,23 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
     project = factory.LazyAttribute(lambda o: o.document.project)
     annotator = factory.SubFactory(UserFactory)
     expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(minutes=30))
+
+
+class VersionFactory(factory.django.DjangoModelFactory):
+    """A stored dataset version and its bytes."""
+
+    class Meta:
+        model = DatasetVersion
+
+    project = factory.SubFactory(ProjectFactory)
+    name = factory.Sequence(lambda n: f"v{n}")
+    format = "jsonl"
+    scope = "gold"
+    sha256 = ""
+
+    @factory.lazy_attribute
+    def file(self):
+        from django.core.files.base import ContentFile
+        from django.core.files.storage import default_storage
+
+        return default_storage.save(f"exports/test/{self.name}.jsonl", ContentFile(b"{}\n"))

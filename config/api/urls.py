@@ -2,7 +2,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import ObtainAuthToken
 
-from annotation.apis import agreement, labeling
+from annotation.apis import agreement, exports, labeling
 from annotation.apis import documents as annotation_apis
 from config.api.errors import json_404
 from projects import apis
@@ -27,6 +27,11 @@ urlpatterns = [
     path(f"{P}/imports/", annotation_apis.ImportApi.as_view(), name="imports"),
     path(f"{P}/next/", labeling.NextApi.as_view(), name="next"),
     path(f"{P}/agreement/", agreement.AgreementApi.as_view(), name="agreement"),
+    path(f"{P}/export/", exports.ExportStreamApi.as_view(), name="export"),
+    path(f"{P}/exports/", exports.VersionListApi.as_view(), name="exports"),
+    path(f"{P}/exports/<int:version_id>/", exports.VersionDetailApi.as_view(), name="version"),
+    path(f"{P}/exports/<int:version_id>/download/", exports.VersionDownloadApi.as_view(),
+         name="version-download"),
     path(f"{D}/annotation/", labeling.AnnotationApi.as_view(), name="annotation"),
     path(f"{D}/annotations/", labeling.AnnotationListApi.as_view(), name="annotations"),
     path(f"{D}/skip/", labeling.SkipApi.as_view(), name="skip"),

@@ -8,7 +8,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import api_client_for, page_client_for
-from tests.factories import AssignmentFactory
+from tests.factories import AssignmentFactory, VersionFactory
 
 # DESIGN.md's table, plus BROWSE (listing documents), documented in docs/permissions.md.
 TABLE = {
@@ -51,6 +51,10 @@ SPEC = {
     "api:skip": {"POST": "label"},
     "projects:agreement": {"GET": "agreement", "POST": "agreement"},
     "api:agreement": {"GET": "agreement", "POST": "agreement"},
+    "api:export": {"GET": "export"},
+    "api:exports": {"GET": "export", "POST": "export"},
+    "api:version": {"GET": "export", "DELETE": "manage"},
+    "api:version-download": {"GET": "export"},
 }
 # Allowed GETs that answer something other than 200: "start labeling" redirects to the
 # document it leases.
@@ -87,6 +91,8 @@ def _kwargs(name: str, world) -> dict:
         kwargs["username"] = world.users["annotator"].username
     if "<int:document_id>" in route:
         kwargs["document_id"] = world.document.pk
+    if "<int:version_id>" in route:
+        kwargs["version_id"] = VersionFactory(project=world.project).pk
     return kwargs
 
 
@@ -95,7 +101,7 @@ CASES = [(name, method, actor) for name, methods in SPEC.items() for method in m
 
 
 @pytest.mark.parametrize(("name", "method", "actor"), CASES)
-def test_role_table(world, name, method, actor):
+def test_role_table(world, media, name, method, actor):
     user = None if actor == "anonymous" else world.users[actor]
     if actor in TABLE and "label" in TABLE[actor] and name != "projects:label":
         # Labeling routes act on a document leased to the requester.

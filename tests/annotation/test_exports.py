@@ -1,0 +1,123 @@
+"""Exports through the API: streamed, and as immutable dataset versions; the round trip."""
+
+import hashlib
+import io
+import json
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from annotation.models import DatasetVersion
+from annotation.services.annotations import annotation_save
+from projects import services
+from tests.conftest import api_client_for
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+GOLD = {"entities": [{"id": "T1", "start": 0, "end": 5, "label": "PER"},
+                     {"id": "T2", "start": 13, "end": 17, "label": "ORG"}],
+        "relations": [{"head": "T1", "tail": "T2", "label": "works_for"}],
+        "sentiment": "positive"}
+
+
+@pytest.fixture
+def finished(world, media):
+    """The world document with two annotators' work and a gold: reviewed."""
+    for name, sentiment in (("ann-a", "positive"), ("ann-b", "negative")):
+        annotation_save(document=world.document, annotator=UserFactory(username=name),
+                        status="submitted", version=0, content={**GOLD, "sentiment": sentiment})
+    annotation_save(document=world.document, annotator=world.users["reviewer"], kind="gold",
+                    status="submitted", version=0, content=GOLD)
+    world.document.refresh_from_db()
+    assert world.document.status == "reviewed"
+    return world
+
+
+def url(world, name, **kwargs):
+    return reverse(name, kwargs={"project_id": world.project.pk, **kwargs})
+
+
+def lines(content: bytes) -> list[dict]:
+    return [json.loads(line) for line in content.decode().splitlines()]
+
+
+def test_stream_gold_jsonl(finished):
+    response = api_client_for(finished.users["consumer"]).get(
+        url(finished, "api:export"), {"format": "jsonl", "scope": "gold"})
+    assert response.status_code == 200
+    [record] = lines(b"".join(response.streaming_content))
+    assert record["text"] == "Alice joined 阿里巴巴 in 2019 🎉"
+    assert [e["text"] for e in record["gold"]["entities"]] == ["Alice", "阿里巴巴"]
+    assert record["gold"]["relations"] == GOLD["relations"]
+    assert "annotations" not in record
+
+
+def test_stream_all_with_pseudonyms(finished):
+    response = api_client_for(finished.users["manager"]).get(
+        url(finished, "api:export"), {"format": "jsonl", "scope": "all", "pseudonymize": "true"})
+    [record] = lines(b"".join(response.streaming_content))
+    names = [a["annotator"] for a in record["annotations"]]
+    assert len(names) == 2
+    assert all(n.startswith("annotator-") for n in names)
+    assert "ann-a" not in json.dumps(record)
+    again = api_client_for(finished.users["manager"]).get(
+        url(finished, "api:export"), {"format": "jsonl", "scope": "all", "pseudonymize": "true"})
+    assert [a["annotator"] for a in lines(b"".join(again.streaming_content))[0][
+        "annotations"]] == names  # stable across exports
+
+
+def test_bad_format_is_a_400_naming_the_field(finished):
+    response = api_client_for(finished.users["consumer"]).get(url(finished, "api:export"),
+                                                              {"format": "xml"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "format"
+
+
+def test_a_version_is_written_once_and_downloads_identically(finished,
+                                                             django_capture_on_commit_callbacks):
+    consumer = api_client_for(finished.users["consumer"])
+    with django_capture_on_commit_callbacks(execute=True):
+        started = consumer.post(url(finished, "api:exports"),
+                                {"format": "hf", "scope": "gold", "name": "v1"}, format="json")
+    assert started.status_code == 202
+    job = consumer.get(reverse("api:job", kwargs={"job_id": started.json()["id"]})).json()
+    assert job["status"] == "succeeded", job
+    [version] = consumer.get(url(finished, "api:exports")).json()
+    assert (version["name"], version["documents"], version["annotations"]) == ("v1", 1, 1)
+    assert version["manifest"]["labels"]["entities"] == ["PER", "ORG"]
+    assert version["manifest"]["dataset_info"]
+    download = url(finished, "api:version-download", version_id=version["id"])
+    first = b"".join(consumer.get(download).streaming_content)
+    second = b"".join(consumer.get(download).streaming_content)
+    assert first == second
+    assert hashlib.sha256(first).hexdigest() == version["sha256"]
+    assert len(first) == version["size"]
+    assert "data.jsonl" in zipfile.ZipFile(io.BytesIO(first)).namelist()
+    with django_capture_on_commit_callbacks(execute=True):
+        taken = consumer.post(url(finished, "api:exports"), {"format": "hf", "name": "v1"},
+                              format="json")
+    assert taken.status_code == 409
+    detail = url(finished, "api:version", version_id=version["id"])
+    assert consumer.delete(detail).status_code == 403
+    assert api_client_for(finished.users["manager"]).delete(detail).status_code == 204
+    assert not DatasetVersion.objects.exists()
+
+
+def test_jsonl_round_trip_through_a_new_project(finished, django_capture_on_commit_callbacks):
+    manager = finished.users["manager"]
+    client = api_client_for(manager)
+    first = b"".join(client.get(url(finished, "api:export"),
+                                {"format": "jsonl", "scope": "all"}).streaming_content)
+    copy = services.project_create(creator=manager, name="Copy", tasks=finished.project.tasks,
+                                   overlap=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        imported = client.post(reverse("api:imports", kwargs={"project_id": copy.pk}),
+                               {"file": SimpleUploadedFile("all.jsonl", first),
+                                "create_labels": "true"}, format="multipart")
+    job = client.get(reverse("api:job", kwargs={"job_id": imported.json()["id"]})).json()
+    assert job["status"] == "succeeded", job
+    again = b"".join(client.get(reverse("api:export", kwargs={"project_id": copy.pk}),
+                                {"format": "jsonl", "scope": "all"}).streaming_content)
+    assert lines(again) == lines(first)
