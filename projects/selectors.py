@@ -45,7 +45,8 @@ def membership_get(*, project: Project, username: str) -> Membership:
     return membership
 
 
-def _live_progress(job: Job) -> Job:
+def live_progress(job: Job) -> Job:
+    """The job, with the progress its running task last reported to the cache."""
     if job.status == JobStatus.RUNNING:
         live = cache.get(progress_key(job.pk))
         if live and live["progress"] >= job.progress:
@@ -62,4 +63,4 @@ def job_get(*, user: User | AnonymousUser, job_id: int) -> Job:
         if job.project_id is None:
             raise Http404("No such job.")
         authorize(user=user, project_id=job.project_id, right=JOB_RIGHTS[job.kind])
-    return _live_progress(job)
+    return live_progress(job)

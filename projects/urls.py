@@ -1,6 +1,6 @@
 from django.urls import path
 
-from annotation import agreement_views, labeling_views
+from annotation import agreement_views, export_views, labeling_views
 from annotation import views as annotation_views
 from projects.views import jobs, labels, members, projects
 
@@ -25,6 +25,9 @@ urlpatterns = [
     path(f"{P}/import/", annotation_views.import_page, name="import"),
     path(f"{P}/label/", labeling_views.label_next, name="label"),
     path(f"{P}/agreement/", agreement_views.agreement_page, name="agreement"),
+    path(f"{P}/exports/", export_views.exports_page, name="exports"),
+    path(f"{P}/exports/<int:version_id>/delete/", export_views.version_delete_view,
+         name="version-delete"),
     path(f"{P}/documents/<int:document_id>/label/", labeling_views.workbench, name="workbench"),
     path(f"{P}/documents/<int:document_id>/skip/", labeling_views.skip, name="skip"),
     path("jobs/<int:job_id>/", jobs.job_detail, name="job"),

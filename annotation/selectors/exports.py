@@ -23,7 +23,8 @@ from annotation.models import (
     SentimentChoice,
     Span,
 )
-from projects.models import Project
+from projects.models import Job, JobKind, JobStatus, Project
+from projects.selectors import live_progress
 
 CHUNK = 1000
 SCOPES = ("gold", "all")
@@ -111,3 +112,11 @@ def export_records(*, project: Project, scope: str = "gold",
     rows = docs.values_list("id", "external_id", "text", "meta").iterator(chunk_size=CHUNK)
     while chunk := list(islice(rows, CHUNK)):
         yield from _records(project, chunk, scope, pseudonymize, names)
+
+
+
+def building_exports(*, project: Project) -> list[Job]:
+    """Export jobs still queued or running, with their live progress."""
+    jobs = Job.objects.filter(project=project, kind=JobKind.EXPORT,
+                              status__in=(JobStatus.QUEUED, JobStatus.RUNNING))
+    return [live_progress(job) for job in jobs]

@@ -121,3 +121,27 @@ def test_jsonl_round_trip_through_a_new_project(finished, django_capture_on_comm
     again = b"".join(client.get(reverse("api:export", kwargs={"project_id": copy.pk}),
                                 {"format": "jsonl", "scope": "all"}).streaming_content)
     assert lines(again) == lines(first)
+
+
+def test_the_exports_page_builds_lists_and_deletes_versions(finished,
+                                                             django_capture_on_commit_callbacks):
+    from tests.conftest import page_client_for
+
+    page = page_client_for(finished.users["manager"])
+    target = reverse("projects:exports", kwargs={"project_id": finished.project.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = page.post(target, {"format": "conll", "scope": "gold", "name": "for-ner"})
+    assert response.status_code == 302
+    shown = page.get(target).content.decode()
+    version = DatasetVersion.objects.get(name="for-ner")
+    assert f'id="version-{version.pk}"' in shown
+    assert version.sha256[:12] in shown
+    assert "Nothing is being built." in shown
+    bad = page.post(target, {"format": "xml", "scope": "gold"})
+    assert bad.status_code == 400
+    consumer = page_client_for(finished.users["consumer"]).get(target).content.decode()
+    assert f'id="version-{version.pk}"' in consumer
+    assert f"/exports/{version.pk}/delete/" not in consumer  # deleting is for managers
+    page.post(reverse("projects:version-delete", kwargs={"project_id": finished.project.pk,
+                                                         "version_id": version.pk}))
+    assert not DatasetVersion.objects.filter(pk=version.pk).exists()

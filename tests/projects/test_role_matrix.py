@@ -55,6 +55,8 @@ SPEC = {
     "api:exports": {"GET": "export", "POST": "export"},
     "api:version": {"GET": "export", "DELETE": "manage"},
     "api:version-download": {"GET": "export"},
+    "projects:exports": {"GET": "export", "POST": "export"},
+    "projects:version-delete": {"POST": "manage"},
 }
 # Allowed GETs that answer something other than 200: "start labeling" redirects to the
 # document it leases.
