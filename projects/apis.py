@@ -22,9 +22,11 @@ from projects.serializers import (
 
 
 class ProjectListApi(APIView):
+    pagination_class = PageNumberPagination  # for the schema: the answer is a page
+
     @extend_schema(responses=ProjectOutput(many=True))
     def get(self, request: Request) -> Response:
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.project_list(user=request.user), request, self)
         return paginator.get_paginated_response(ProjectOutput(page, many=True).data)
 

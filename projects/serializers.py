@@ -32,7 +32,8 @@ class ProjectInput(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True)
     guidelines = serializers.CharField(required=False, allow_blank=True)
-    tasks = serializers.ListField(child=serializers.ChoiceField(Task.choices), required=False)
+    tasks = serializers.ListField(child=serializers.ChoiceField(Task.choices), required=False,
+                                  allow_empty=False)
     overlap = serializers.IntegerField(min_value=1, max_value=50, required=False)
     allow_overlapping_spans = serializers.BooleanField(required=False)
     sentiment_multi_label = serializers.BooleanField(required=False)

@@ -14,13 +14,15 @@ from projects.serializers import JobOutput
 
 
 class DocumentListApi(APIView):
+    pagination_class = CursorPagination  # for the schema: the answer is a page
+
     @extend_schema(parameters=[DocumentFilter], responses=DocumentOutput(many=True))
     def get(self, request: Request, project_id: int) -> Response:
         access = authorize(user=request.user, project_id=project_id, right=Right.BROWSE)
         filters = DocumentFilter(data=request.query_params)
         filters.is_valid(raise_exception=True)
         docs = selectors.document_list(project=access.project, **filters.validated_data)
-        paginator = CursorPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(docs, request, self)
         return paginator.get_paginated_response(DocumentOutput(page, many=True).data)
 

@@ -51,6 +51,11 @@ class PassthroughRenderer(BaseRenderer):
 DOWNLOAD_RENDERERS = [JSONRenderer, PassthroughRenderer]
 
 
+# A download's 200 is the format's bytes, with the format's content type.
+DOWNLOAD = {(200, media): OpenApiTypes.BINARY
+            for media in sorted({f.content_type.split(";")[0] for f in FORMATS.values()})}
+
+
 def _attachment(name: str) -> str:
     return f'attachment; filename="{name}"'
 
@@ -59,7 +64,7 @@ class ExportStreamApi(APIView):
     renderer_classes = DOWNLOAD_RENDERERS
 
     @extend_schema(parameters=[ExportQuery],
-                   responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+                   responses=DOWNLOAD)
     def get(self, request: Request, project_id: int) -> StreamingHttpResponse:
         access = authorize(user=request.user, project_id=project_id, right=Right.EXPORT)
         query = ExportQuery(data=request.query_params)
@@ -117,12 +122,13 @@ class VersionDownloadApi(APIView):
     renderer_classes = DOWNLOAD_RENDERERS
 
     @extend_schema(parameters=[VERSION],
-                   responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+                   responses=DOWNLOAD)
     def get(self, request: Request, project_id: int, version_id: int) -> FileResponse:
         access = authorize(user=request.user, project_id=project_id, right=Right.EXPORT)
         version = _version(access, version_id)
         response = FileResponse(default_storage.open(version.file, "rb"), as_attachment=True,
-                                filename=version.file.rsplit("/", 1)[-1])
+                                filename=version.file.rsplit("/", 1)[-1],
+                                content_type=FORMATS[version.format].content_type)
         response["ETag"] = f'"{version.sha256}"'
         response["Digest"] = f"sha-256={version.sha256}"
         return response

@@ -4,8 +4,10 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -42,7 +44,10 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         logger.warning("integrity error in API: %s", exc)
         return Response({"detail": "The request conflicts with stored data.", "errors": []},
                         status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, Http404):
+    if isinstance(exc, DjangoValidationError):  # a model's full_clean() in a service
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or "Not found.")
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
@@ -60,6 +65,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
 
 
 
+@csrf_exempt  # a PUT to no API URL is a JSON 404, not the CSRF failure page
 def json_404(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     return JsonResponse({"detail": "Not found.", "errors": []}, status=404)
 

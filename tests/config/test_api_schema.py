@@ -1,0 +1,229 @@
+"""The OpenAPI schema is valid, and the API keeps to it: schemathesis calls every operation.
+
+Every operation gets a few generated requests, valid and invalid ones (schemathesis'
+positive and negative modes), sent straight to the WSGI app with the token of the manager of
+a project with labels, documents, annotators' work, gold, a dataset version and jobs. Path
+parameters are the fixture's real ids or generated ones, and a body's `username` and
+`version` are sometimes real ones, so the found, the not-found and the conflicting answers
+are all exercised. Each answer must not be a 5xx, and must have a status code, a content
+type and a body the schema documents.
+
+The run is derandomized: the same requests every time. Operations that remove things come
+last (DELETE, skip), and deleting the project is a test of its own, since every other
+operation needs the project.
+"""
+
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import schemathesis
+from django.core.handlers.wsgi import WSGIHandler
+from django.test import Client
+from django.urls import reverse
+from drf_spectacular.validation import validate_schema
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from rest_framework.authtoken.models import Token
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from annotation.models import Annotation
+from annotation.services.annotations import annotation_save
+from annotation.services.assignments import assignment_next
+from annotation.services.exports import export_start
+from projects.models import Job
+from tests.conftest import api_client_for
+from tests.factories import PASSWORD, DocumentFactory, UserFactory
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance]
+EXAMPLES = 10  # per operation
+HYPOTHESIS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+                      phases=[Phase.explicit, Phase.generate], print_blob=False,
+                      suppress_health_check=list(HealthCheck))
+GOLD = {"entities": [{"id": "T1", "start": 0, "end": 5, "label": "PER"},
+                     {"id": "T2", "start": 13, "end": 17, "label": "ORG"}],
+        "relations": [{"head": "T1", "tail": "T2", "label": "works_for"}],
+        "sentiment": "positive"}
+
+
+def test_the_schema_is_valid_openapi(db):
+    response = api_client_for(None).get(reverse("api:schema"), {"format": "json"},
+                                        HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    schema = response.json()
+    validate_schema(schema)  # drf-spectacular's copy of the OpenAPI 3.0 JSON Schema
+    error = {"$ref": "#/components/schemas/Error"}
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            for code in ("400", "401", "403", "404", "429"):
+                assert operation["responses"][code]["content"]["application/json"][
+                    "schema"] == error, (method, path, code)
+
+
+# What schemathesis found, pinned down.
+
+
+def test_a_write_to_no_api_url_is_a_json_404_not_the_csrf_page(db):
+    response = Client(enforce_csrf_checks=True).put("/api/v1/projects/1.5/", "{}",
+                                                    content_type="application/json")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found.", "errors": []}
+
+
+def test_a_project_without_tasks_is_a_400_not_a_500(world, settings):
+    settings.CONCORD_PROJECT_CREATORS = "any"
+    client = api_client_for(world.users["manager"])
+    created = client.post(reverse("api:projects"), {"name": "P", "tasks": []}, format="json")
+    assert created.status_code == 400
+    assert created.json()["errors"][0]["field"] == "tasks"
+    updated = client.patch(reverse("api:project", kwargs={"project_id": world.project.pk}),
+                           {"tasks": []}, format="json")
+    assert updated.status_code == 400
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_download_has_its_format_s_content_type(world, media):
+    manager = world.users["manager"]
+    export_start(project=world.project, by=manager, fmt="conll", scope="all", name="v")
+    version = world.project.versions.get()
+    response = api_client_for(manager).get(reverse("api:version-download", kwargs={
+        "project_id": world.project.pk, "version_id": version.pk}))
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+
+
+@pytest.fixture
+def populated(world, media, settings):
+    """The world, with a reviewed document, one leased to the manager, a version and jobs."""
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]  # schemathesis' Host
+    settings.CONCORD_PROJECT_CREATORS = "any"  # POST /projects/ may succeed too
+    manager = world.users["manager"]
+    for name, sentiment in (("ann-a", "positive"), ("ann-b", "negative")):
+        annotation_save(document=world.document, annotator=UserFactory(username=name),
+                        status="submitted", version=0, content={**GOLD, "sentiment": sentiment})
+    annotation_save(document=world.document, annotator=world.users["reviewer"], kind="gold",
+                    status="submitted", version=0, content=GOLD)
+    DocumentFactory(project=world.project, text="Bob works for 株式会社 🚀 since May.")
+    leased = assignment_next(project=world.project, user=manager)
+    assert leased is not None
+    export_start(project=world.project, by=manager, fmt="jsonl", scope="gold", name="v1",
+                 pseudonymize=False)
+    version = world.project.versions.get()
+    def annotation_version() -> int:
+        mine = Annotation.objects.filter(document_id=leased.document_id, annotator=manager,
+                                         kind="annotation").first()
+        return mine.version if mine else 0
+
+    ids: dict[str, list] = {
+        "project_id": [world.project.pk],
+        "document_id": [leased.document_id, world.document.pk],
+        "label_id": [label.pk for label in world.labels.values()],
+        "version_id": [version.pk],
+        "username": [world.users["annotator"].username, world.users["consumer"].username],
+        "job_id": list(Job.objects.values_list("pk", flat=True)),
+    }
+    body = {"username": lambda: "outsider", "password": lambda: PASSWORD,
+            "version": annotation_version}
+    token, _ = Token.objects.get_or_create(user=manager)
+    return _schema(ids, body), {"Authorization": f"Token {token.key}"}
+
+
+def _schema(ids: dict[str, list], body: dict[str, Callable[[], Any]]
+            ) -> schemathesis.BaseSchema:
+    loaded = schemathesis.openapi.from_wsgi("/api/v1/schema/", WSGIHandler())
+
+    @loaded.hook
+    def flatmap_path_parameters(context, path_parameters):
+        # Each path parameter: one of the fixture's ids, or the generated value.
+        if not path_parameters:
+            return st.just(path_parameters)
+        return st.fixed_dictionaries({
+            name: st.sampled_from([*ids.get(name, []), value])
+            for name, value in path_parameters.items()})
+
+    @loaded.hook
+    def flatmap_body(context, value):
+        # A JSON body as generated, or with its username, password and version made real
+        # (read when drawn: the annotation's version grows as the run saves it).
+        if not isinstance(value, dict) or not body.keys() & value.keys():
+            return st.just(value)
+        real = st.builds(lambda: {**value, **{k: body[k]() for k in body.keys() & value.keys()}})
+        return st.one_of(st.just(value), real)
+
+    return loaded
+
+
+def _strategy(operation) -> st.SearchStrategy:
+    return st.one_of(*(operation.as_strategy(generation_mode=mode) for mode in GenerationMode))
+
+
+def _test(operation, headers: dict[str, str], calls: Counter) -> Callable[[], None]:
+    """A Hypothesis test that calls `operation` and checks each answer; counts the statuses."""
+    @HYPOTHESIS
+    @given(case=_strategy(operation))
+    def call(case: schemathesis.Case) -> None:
+        response = case.call(headers=headers)
+        calls[operation.label, response.status_code] += 1
+        case.validate_response(response, checks=CHECKS, headers=headers)
+
+    return call
+
+
+def _run(operations, headers: dict[str, str]) -> tuple[Counter, list[str]]:
+    """Call each operation with generated cases: the (operation, status) counts, the failures."""
+    calls: Counter = Counter()
+    failures = []
+    for operation in operations:
+        try:
+            _test(operation, headers, calls)()
+        except (Exception, BaseExceptionGroup) as exc:  # each operation's problems, all at once
+            failures.append(f"{operation.label}: {exc}")
+    return calls, failures
+
+
+def _last(operation) -> bool:
+    """Operations that remove what later ones need."""
+    return operation.method.upper() == "DELETE" or operation.path.endswith("/skip/")
+
+
+def _operations(schema, include_delete_project: bool) -> list:
+    found = [result.ok() for result in schema.get_all_operations()]
+    chosen = [op for op in found
+              if (op.method.upper() == "DELETE" and op.path.endswith(DELETE_PROJECT))
+              == include_delete_project]
+    return sorted(chosen, key=_last)
+
+
+DELETE_PROJECT = "/v1/projects/{project_id}/"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_api_keeps_to_its_schema(populated):
+    schema, headers = populated
+    operations = _operations(schema, include_delete_project=False)
+    assert len(operations) >= 34
+    calls, failures = _run(operations, headers)
+    assert not failures, f"{len(failures)} of {len(operations)} operations:\n" + \
+        "\n\n".join(failures)
+    print(f"\n{len(operations)} operations, {calls.total()} calls:",
+          *sorted(calls.items()), sep="\n")
+    assert calls.total() >= (EXAMPLES - 2) * len(operations)
+    succeeded = {label for (label, status), _ in calls.items() if status < 300}
+    assert len(succeeded) >= len(operations) - 4, sorted(
+        {op.label for op in operations} - succeeded)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deleting_a_project_keeps_to_the_schema(populated):
+    schema, headers = populated
+    [operation] = _operations(schema, include_delete_project=True)
+    calls, failures = _run([operation], headers)
+    assert not failures, failures[0]
+    assert calls[operation.label, 202] >= 1
