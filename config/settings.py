@@ -178,6 +178,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "config.api.schema.document_errors"],
     "ENUM_NAME_OVERRIDES": {
         "LabelKindEnum": "projects.models.LabelKind",
         "JobKindEnum": "projects.models.JobKind",

@@ -67,4 +67,3 @@ def document_errors(result: dict[str, Any], generator: Any, request: Any, public
 
 
 # For SpectacularAPIView(custom_settings=...): the default enum hook, then the errors.
-SCHEMA_SETTINGS = {"POSTPROCESSING_HOOKS": ["config.api.schema.document_errors"]}

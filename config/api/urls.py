@@ -5,7 +5,6 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from annotation.apis import agreement, exports, labeling
 from annotation.apis import documents as annotation_apis
 from config.api.errors import json_404
-from config.api.schema import SCHEMA_SETTINGS
 from projects import apis
 
 P = "projects/<int:project_id>"
@@ -13,7 +12,7 @@ D = f"{P}/documents/<int:document_id>"
 
 urlpatterns = [
     path("auth/token/", ObtainAuthToken.as_view(), name="token"),
-    path("schema/", SpectacularAPIView.as_view(custom_settings=SCHEMA_SETTINGS), name="schema"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("jobs/<int:job_id>/", apis.JobDetailApi.as_view(), name="job"),
     path("projects/", apis.ProjectListApi.as_view(), name="projects"),
