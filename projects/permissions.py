@@ -10,6 +10,7 @@ from enum import StrEnum
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.http import Http404
 
 from projects.models import JobKind, Membership, Project, Role
@@ -71,10 +72,22 @@ def role_of(*, user: Requester, project: Project) -> str | None:
     )
 
 
+def _project_and_role(user: Requester, project_id: int) -> tuple[Project | None, str | None]:
+    """The live project and the user's role in it, in one query."""
+    if not user.is_authenticated:
+        return None, None
+    projects = Project.objects.filter(pk=project_id, deleted_at__isnull=True)
+    if getattr(user, "is_superuser", False):
+        project = projects.first()
+        return project, Role.MANAGER if project else None
+    role = Membership.objects.filter(project=OuterRef("pk"), user=user).values("role")[:1]
+    project = projects.annotate(member_role=Subquery(role)).first()
+    return project, getattr(project, "member_role", None)
+
+
 def authorize(*, user: Requester, project_id: int, right: Right) -> Access:
     """Load the live project and check `right`: Http404 for non-members, 403 without it."""
-    project = Project.objects.filter(pk=project_id, deleted_at__isnull=True).first()
-    role = role_of(user=user, project=project) if project else None
+    project, role = _project_and_role(user, project_id)
     if project is None or role is None:
         raise Http404("No such project.")
     access = Access(project=project, role=role)

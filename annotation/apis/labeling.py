@@ -25,13 +25,13 @@ from projects.permissions import Access, Right, authorize
 
 def _leased(access: Access, request: Request, document_id: int) -> Document:
     """The requester's document: 404 if the project lacks it, 403 if it is not theirs."""
-    if not access.project.documents.filter(pk=document_id).exists():
-        raise Http404("No such document.")
     document = selectors.labeling_document(project=access.project, user=request.user,
                                            document_id=document_id)
-    if document is None:
-        raise NotAssigned("This document is not assigned to you.")
-    return document
+    if document is not None:
+        return document
+    if not access.project.documents.filter(pk=document_id).exists():
+        raise Http404("No such document.")
+    raise NotAssigned("This document is not assigned to you.")
 
 
 class NextApi(APIView):
@@ -41,11 +41,8 @@ class NextApi(APIView):
         assignment = assignment_next(project=access.project, user=request.user)
         if assignment is None:
             return Response(status=204)
-        document = assignment.document
-        return Response(NextOutput({
-            "document": document, "expires_at": assignment.expires_at,
-            "annotation": selectors.annotation_of(document=document, user=request.user),
-            "predictions": selectors.prediction_of(document=document)}).data)
+        return Response(NextOutput(selectors.next_answer(assignment=assignment,
+                                                         user=request.user)).data)
 
 
 class SkipApi(APIView):
@@ -71,11 +68,11 @@ class AnnotationApi(APIView):
         data = AnnotationInput(data=request.data)
         data.is_valid(raise_exception=True)
         content = {k: data.validated_data[k] for k in ("entities", "relations", "sentiment")}
-        annotation_write(project=access.project, document=document, user=request.user,
-                         content=content, version=data.validated_data["version"],
-                         status=data.validated_data["status"],
-                         seconds_spent=data.validated_data["seconds_spent"])
-        return Response(selectors.annotation_of(document=document, user=request.user))
+        saved = annotation_write(project=access.project, document=document, user=request.user,
+                                 content=content, version=data.validated_data["version"],
+                                 status=data.validated_data["status"],
+                                 seconds_spent=data.validated_data["seconds_spent"])
+        return Response(selectors.saved_answer(saved=saved, project=access.project))
 
 
 class AnnotationListApi(APIView):

@@ -17,6 +17,7 @@ class LabelSpec:
     kind: str
     head: frozenset[str] = frozenset()  # entity label names allowed at the head; empty: any
     tail: frozenset[str] = frozenset()
+    order: int = 0  # the label's position in the project's list
 
 
 @dataclass(frozen=True)
@@ -158,3 +159,21 @@ def validate(text: str, schema: Schema, raw: dict[str, Any]) -> Content:
     if errors:
         raise ContentError(errors)
     return Content(entities=[e[:3] for e in ents], relations=rels, sentiment=sentiment)
+
+
+def as_native(content: Content, text: str, schema: Schema) -> dict[str, Any]:
+    """Validated content back in the native shape, as it reads from the database: entities
+    in offset order with ids T1, T2..., each with its text."""
+    names = {spec.id: spec.name for spec in schema.labels.values()}
+    ents = content.entities
+    by_offset = sorted(range(len(ents)), key=lambda i: (ents[i][0], ents[i][1], i))
+    ids = {i: f"T{n}" for n, i in enumerate(by_offset, start=1)}
+    entities = [{"id": ids[i], "start": ents[i][0], "end": ents[i][1],
+                 "label": names[ents[i][2]], "text": text[ents[i][0]:ents[i][1]]}
+                for i in by_offset]
+    order = {spec.id: (spec.order, spec.id) for spec in schema.labels.values()}
+    chosen = [names[lid] for lid in sorted(content.sentiment, key=order.__getitem__)]
+    return {"entities": entities,
+            "relations": [{"head": ids[h], "tail": ids[t], "label": names[lb]}
+                          for h, t, lb in content.relations],
+            "sentiment": chosen if schema.multi_label else (chosen[0] if chosen else None)}

@@ -12,8 +12,10 @@ from annotation.selectors.labeling import (
     documents_open_to,
     labeling_document,
     live,
+    next_answer,
     prediction_of,
     progress_of,
+    saved_answer,
 )
 
 __all__ = [
@@ -27,7 +29,9 @@ __all__ = [
     "documents_open_to",
     "labeling_document",
     "live",
+    "next_answer",
     "prediction_of",
     "progress_of",
     "project_schema",
+    "saved_answer",
 ]

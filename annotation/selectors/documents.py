@@ -2,19 +2,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.db.models.functions import Left
 
 from annotation.models import Annotation, Document, Relation
 from annotation.pure.content import LabelSpec, Schema
+from projects.cache_keys import label_schema
 from projects.models import LabelKind, Project
 
 
-def project_schema(*, project: Project) -> Schema:
+def _label_specs(project: Project) -> dict[tuple[str, str], LabelSpec]:
     labels = list(project.labels.prefetch_related("head_labels", "tail_labels"))
-    specs = {
+    return {
         (lb.kind, lb.name): LabelSpec(
-            id=lb.pk, name=lb.name, kind=lb.kind,
+            id=lb.pk, name=lb.name, kind=lb.kind, order=lb.order,
             head=frozenset(h.name for h in lb.head_labels.all()) if lb.kind == LabelKind.RELATION
             else frozenset(),
             tail=frozenset(t.name for t in lb.tail_labels.all()) if lb.kind == LabelKind.RELATION
@@ -22,9 +24,30 @@ def project_schema(*, project: Project) -> Schema:
         )
         for lb in labels
     }
+
+
+def _schema(project: Project, specs: dict[tuple[str, str], LabelSpec]) -> Schema:
     return Schema(labels=specs, tasks=frozenset(project.tasks),
                   allow_overlap=project.allow_overlapping_spans,
                   multi_label=project.sentiment_multi_label)
+
+
+def project_schema(*, project: Project) -> Schema:
+    return _schema(project, _label_specs(project))
+
+
+SCHEMA_TTL = 300
+
+
+def project_schema_cached(*, project: Project) -> Schema:
+    """project_schema with the labels from the cache (the label services drop them when
+    labels change); the project's own settings are always the current ones."""
+    key = label_schema(project.pk)
+    specs = cache.get(key)
+    if specs is None:
+        specs = _label_specs(project)
+        cache.set(key, specs, SCHEMA_TTL)
+    return _schema(project, specs)
 
 
 def document_list(*, project: Project, status: str | None = None) -> QuerySet[Document]:

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import User
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
@@ -17,8 +17,12 @@ from annotation.models import (
     Document,
     DocumentStatus,
 )
-from annotation.selectors.documents import annotation_content
+from annotation.pure.content import as_native
+from annotation.selectors.documents import annotation_content, project_schema_cached
 from projects.models import Project
+
+if TYPE_CHECKING:
+    from annotation.services.assignments import Saved
 
 
 def _empty(multi_label: bool) -> dict[str, Any]:
@@ -31,6 +35,10 @@ def annotation_of(*, document: Document, user: User) -> dict[str, Any]:
     annotation = (Annotation.objects.select_related("document")
                   .filter(document=document, annotator=user, kind=AnnotationKind.ANNOTATION)
                   .first())
+    return _own(annotation, multi)
+
+
+def _own(annotation: Annotation | None, multi: bool) -> dict[str, Any]:
     if annotation is None:
         return {**_empty(multi), "status": "draft", "version": 0, "seconds_spent": 0.0}
     return {**annotation_content(annotation=annotation, multi_label=multi),
@@ -102,3 +110,28 @@ def progress_of(*, project: Project, user: User) -> Progress:
     return Progress(done=counts.get(AssignmentStatus.SUBMITTED, 0),
                     skipped=counts.get(AssignmentStatus.SKIPPED, 0),
                     remaining=open_count + (1 if current else 0), current=current)
+
+
+def saved_answer(*, saved: "Saved", project: Project) -> dict[str, Any]:
+    """The answer to a save, from what was stored, without reading it back."""
+    annotation = saved.annotation
+    schema = project_schema_cached(project=project)
+    return {**as_native(saved.content, annotation.document.text, schema),
+            "status": annotation.status, "version": annotation.version,
+            "seconds_spent": annotation.seconds_spent}
+
+
+def next_answer(*, assignment: Assignment, user: User) -> dict[str, Any]:
+    """The next-document answer: the document, the lease, the requester's annotation and the
+    predictions; both annotations come in one query, and content is read only if present."""
+    document = Document.objects.select_related("project").get(pk=assignment.document_id)
+    multi = document.project.sentiment_multi_label
+    rows = {row.kind: row for row in Annotation.objects.filter(document=document).filter(
+        Q(kind=AnnotationKind.PREDICTION) | Q(kind=AnnotationKind.ANNOTATION, annotator=user))}
+    mine, prediction = rows.get(AnnotationKind.ANNOTATION), rows.get(AnnotationKind.PREDICTION)
+    for row in rows.values():
+        row.document = document
+    return {"document": document, "expires_at": assignment.expires_at,
+            "annotation": _own(mine, multi),
+            "predictions": None if prediction is None
+            else annotation_content(annotation=prediction, multi_label=multi)}

@@ -3,8 +3,8 @@ from itertools import islice
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +20,7 @@ from annotation.models import (
 )
 from annotation.pure.content import Content, ContentError, validate
 from annotation.pure.text import content_hash
-from annotation.selectors import project_schema
+from annotation.selectors.documents import project_schema_cached
 from projects.errors import Conflict, ServiceError
 from projects.models import Project
 
@@ -36,15 +36,24 @@ def documents_create(*, project: Project, records: Iterable[dict[str, Any]]) -> 
     while batch := list(islice(rows, BATCH)):
         docs = [_document(project, rec, f"records[{n}]", seen)
                 for n, rec in enumerate(batch, start=stored + 1)]
-        taken = set(project.documents.filter(external_id__in=[d.external_id for d in docs
-                                                             if d.external_id])
-                    .values_list("external_id", flat=True))
+        taken = _ids_taken(project, [d.external_id for d in docs if d.external_id])
         if taken:
             raise ServiceError.field("id", _("The project already has documents with id %(ids)s.")
                                      % {"ids": ", ".join(sorted(taken)[:10])})
         Document.objects.bulk_create(docs, batch_size=BATCH)
         stored += len(docs)
     return stored
+
+
+def _ids_taken(project: Project, ids: list[str]) -> set[str]:
+    """Which of `ids` (none blank) the project already has. The `external_id <> ''` (the
+    exclude) lets PostgreSQL use the partial unique index on (project, external_id): it cannot
+    prove that condition from an IN list of more than 100 values, and would read the whole
+    project's rows through the project index instead (as `BulkWriter.existing` explains)."""
+    if not ids:
+        return set()
+    rows = project.documents.filter(external_id__in=ids).exclude(external_id="")
+    return set(rows.values_list("external_id", flat=True))
 
 
 def _document(project: Project, rec: dict[str, Any], where: str, seen: set[str]) -> Document:
@@ -61,9 +70,23 @@ def _document(project: Project, rec: dict[str, Any], where: str, seen: set[str])
                     content_hash=content_hash(text))
 
 
+def _clear_content(annotation_id: int) -> None:
+    """Delete an annotation's relations, spans and sentiment: one statement on PostgreSQL
+    (the foreign keys are deferred to the commit), three elsewhere."""
+    tables = [m._meta.db_table for m in (Relation, SentimentChoice, Span)]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f'WITH r AS (DELETE FROM "{tables[0]}" WHERE annotation_id = %s), '
+                f's AS (DELETE FROM "{tables[1]}" WHERE annotation_id = %s) '
+                f'DELETE FROM "{tables[2]}" WHERE annotation_id = %s', [annotation_id] * 3)
+        else:
+            for table in tables:
+                cursor.execute(f'DELETE FROM "{table}" WHERE annotation_id = %s',
+                               [annotation_id])
+
+
 def _write_content(annotation: Annotation, content: Content) -> None:
-    annotation.spans.all().delete()
-    SentimentChoice.objects.filter(annotation=annotation).delete()
     spans = Span.objects.bulk_create(
         [Span(annotation=annotation, start=s, end=e, label_id=lb) for s, e, lb in content.entities]
     )
@@ -76,6 +99,36 @@ def _write_content(annotation: Annotation, content: Content) -> None:
     )
 
 
+def parse_content(document: Document, content: dict[str, Any]) -> Content:
+    try:
+        return validate(document.text, project_schema_cached(project=document.project), content)
+    except ContentError as exc:
+        raise ServiceError(_("The annotation is not valid."), exc.errors) from exc
+
+
+def _stale(current: int) -> Conflict:
+    return Conflict(_("This annotation was saved elsewhere (version %(v)d); reload it.")
+                    % {"v": current}, [{"field": "version", "message": _("stale version")}])
+
+
+def _create(annotation: Annotation) -> None:
+    try:
+        with transaction.atomic():  # a concurrent first save inserts the same row: 409
+            annotation.save()
+    except IntegrityError as exc:
+        raise Conflict(_("This annotation was just saved elsewhere; reload it."),
+                       [{"field": "version", "message": _("stale version")}]) from exc
+
+
+def _check(kind: str, status: str, annotator: User | None) -> None:
+    if status not in AnnotationStatus.values:
+        raise ServiceError.field("status", _("Use draft or submitted."))
+    if kind not in AnnotationKind.values:
+        raise ServiceError.field("kind", _("Unknown annotation kind."))
+    if kind == AnnotationKind.ANNOTATION and annotator is None:
+        raise ServiceError.field("annotator", _("An annotation needs its annotator."))
+
+
 @transaction.atomic
 def annotation_save(
     *, document: Document, content: dict[str, Any], annotator: User | None,
@@ -84,40 +137,40 @@ def annotation_save(
 ) -> Annotation:
     """Replace an annotation's content. `version` is the one the writer read (0: none yet);
     a stale one raises Conflict, so a stale tab never overwrites newer work."""
-    if status not in AnnotationStatus.values:
-        raise ServiceError.field("status", _("Use draft or submitted."))
-    if kind not in AnnotationKind.values:
-        raise ServiceError.field("kind", _("Unknown annotation kind."))
-    if kind == AnnotationKind.ANNOTATION and annotator is None:
-        raise ServiceError.field("annotator", _("An annotation needs its annotator."))
-    try:
-        parsed = validate(document.text, project_schema(project=document.project), content)
-    except ContentError as exc:
-        raise ServiceError(_("The annotation is not valid."), exc.errors) from exc
-    lookup = {"document": document, "kind": kind}
+    _check(kind, status, annotator)
+    return annotation_store(document=document, parsed=parse_content(document, content),
+                            annotator=annotator, kind=kind, status=status, version=version,
+                            seconds_spent=seconds_spent)
+
+
+def annotation_store(*, document: Document, parsed: Content, annotator: User | None,
+                     kind: str, status: str, version: int | None,
+                     seconds_spent: float) -> Annotation:
+    """annotation_save for content already validated; inside the caller's transaction."""
+    lookup: dict[str, Any] = {"document": document, "kind": kind}
     if kind == AnnotationKind.ANNOTATION:
         lookup["annotator"] = annotator
     annotation = Annotation.objects.select_for_update().filter(**lookup).first()
+    if annotation is not None:
+        annotation.document = document
     current = annotation.version if annotation else 0
     if version is not None and version != current:
-        raise Conflict(_("This annotation was saved elsewhere (version %(v)d); reload it.")
-                       % {"v": current}, [{"field": "version", "message": _("stale version")}])
-    if annotation is None:
-        annotation = Annotation(project=document.project, document=document, kind=kind)
-    else:
-        annotation.version = F("version") + 1
-    annotation.annotator = annotator
-    annotation.status = status
-    annotation.seconds_spent = max(0.0, float(seconds_spent))
+        raise _stale(current)
+    now = timezone.now()
+    fields: dict[str, Any] = {"annotator": annotator, "status": status, "updated_at": now,
+                              "seconds_spent": max(0.0, float(seconds_spent))}
     if status == AnnotationStatus.SUBMITTED:
-        annotation.submitted_at = timezone.now()
-    try:
-        with transaction.atomic():  # a concurrent first save inserts the same row: 409
-            annotation.save()
-    except IntegrityError as exc:
-        raise Conflict(_("This annotation was just saved elsewhere; reload it."),
-                       [{"field": "version", "message": _("stale version")}]) from exc
-    annotation.refresh_from_db(fields=["version"])
+        fields["submitted_at"] = now
+    if annotation is None:
+        annotation = Annotation(project_id=document.project_id, document=document, kind=kind,
+                                **fields)
+        _create(annotation)
+    else:
+        fields["version"] = current + 1  # the row is locked: no one else can bump it
+        Annotation.objects.filter(pk=annotation.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(annotation, name, value)
+        _clear_content(annotation.pk)
     _write_content(annotation, parsed)
     document_refresh_status(document=document)
     return annotation
@@ -125,11 +178,13 @@ def annotation_save(
 
 def document_refresh_status(*, document: Document) -> str:
     """new -> annotated (k submitted) -> reviewed (gold set), from the stored annotations."""
-    rows = Annotation.objects.filter(document=document)
-    if rows.filter(kind=AnnotationKind.GOLD).exists():
+    counts = Annotation.objects.filter(document=document).aggregate(
+        gold=Count("pk", filter=Q(kind=AnnotationKind.GOLD)),
+        done=Count("pk", filter=Q(kind=AnnotationKind.ANNOTATION,
+                                  status=AnnotationStatus.SUBMITTED)))
+    if counts["gold"]:
         status = DocumentStatus.REVIEWED
-    elif rows.filter(kind=AnnotationKind.ANNOTATION, status=AnnotationStatus.SUBMITTED
-                     ).count() >= document.project.overlap:
+    elif counts["done"] >= document.project.overlap:
         status = DocumentStatus.ANNOTATED
     else:
         status = DocumentStatus.NEW

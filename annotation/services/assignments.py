@@ -12,6 +12,7 @@ different documents instead of queueing on one. One user's own requests are seri
 their membership row, so a double click cannot take two documents.
 """
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,9 +29,10 @@ from annotation.models import (
     AssignmentStatus,
     Document,
 )
+from annotation.pure.content import Content
 from annotation.selectors.labeling import documents_open_to, live
 from annotation.services.agreement import agreement_schedule
-from annotation.services.annotations import annotation_save
+from annotation.services.annotations import annotation_store, parse_content
 from projects.errors import Conflict, ServiceError
 from projects.models import Membership, Project
 
@@ -77,11 +79,14 @@ def _candidate(project: Project, user: User, now: datetime, tried: list[int]) ->
 
 
 def _lease(project: Project, user: User, document_id: int, now: datetime) -> Assignment:
-    assignment, _created = Assignment.objects.update_or_create(
-        document_id=document_id, annotator=user,
-        defaults={"project": project, "status": AssignmentStatus.ACTIVE, "finished_at": None,
-                  "expires_at": now + timedelta(minutes=project.lease_minutes)})
-    return assignment
+    """Insert the lease, or revive the requester's lapsed one: one statement."""
+    lease = Assignment(project=project, document_id=document_id, annotator=user,
+                       status=AssignmentStatus.ACTIVE, created_at=now, finished_at=None,
+                       expires_at=now + timedelta(minutes=project.lease_minutes))
+    [lease] = Assignment.objects.bulk_create(
+        [lease], update_conflicts=True, unique_fields=["document", "annotator"],
+        update_fields=["status", "expires_at", "finished_at"])
+    return lease
 
 
 @transaction.atomic
@@ -118,6 +123,26 @@ def assignment_skip(*, project: Project, user: User, document: Document) -> Assi
     return assignment
 
 
+def _write_changes(assignment: Assignment, project: Project, now: datetime, *, submit: bool,
+                   lapsed: bool) -> list[str]:
+    """What a save changes on the assignment: submitted, or a renewed lease. An autosave
+    renews only when less than half the lease is left, so most autosaves write nothing."""
+    if submit:
+        if assignment.status == AssignmentStatus.SUBMITTED:
+            return []
+        assignment.status = AssignmentStatus.SUBMITTED
+        assignment.finished_at = now
+        return ["status", "finished_at"]
+    if assignment.status == AssignmentStatus.SUBMITTED:
+        return []
+    lease = timedelta(minutes=project.lease_minutes)
+    if not lapsed and assignment.expires_at - now > lease / 2:
+        return []
+    assignment.status = AssignmentStatus.ACTIVE
+    assignment.expires_at = now + lease
+    return ["status", "expires_at"]
+
+
 def assignment_for_write(*, project: Project, user: User, document: Document,
                          submit: bool) -> Assignment:
     """Check that the requester may write their annotation of `document`, renew the lease,
@@ -136,35 +161,40 @@ def assignment_for_write(*, project: Project, user: User, document: Document,
             raise Conflict(_("Your lease on this document ran out and it went to other "
                              "annotators. Your draft is kept, but it can no longer be saved."),
                            [{"field": "document", "message": _("lease expired")}])
-    if submit:
-        assignment.status = AssignmentStatus.SUBMITTED
-        assignment.finished_at = assignment.finished_at or now
-    elif assignment.status != AssignmentStatus.SUBMITTED:
-        assignment.status = AssignmentStatus.ACTIVE
-        assignment.expires_at = now + timedelta(minutes=project.lease_minutes)
-    assignment.save(update_fields=["status", "finished_at", "expires_at"])
+    fields = _write_changes(assignment, project, now, submit=submit, lapsed=lapsed)
+    if fields:
+        assignment.save(update_fields=fields)
     return assignment
+
+
+@dataclass(frozen=True)
+class Saved:
+    annotation: Annotation
+    content: Content  # as stored, for the answer
 
 
 @transaction.atomic
 def annotation_write(*, project: Project, document: Document, user: User,
                      content: dict[str, Any], version: int, status: str,
-                     seconds_spent: float) -> Annotation:
+                     seconds_spent: float) -> Saved:
     """An annotator's own save: draft (autosave) or submit, on a document leased to them."""
     if document.project_id != project.pk:
         raise ServiceError.field("document", _("No such document in this project."))
-    current = (Annotation.objects.filter(document=document, annotator=user,
-                                         kind=AnnotationKind.ANNOTATION)
-               .values_list("status", flat=True).first())
-    if current == AnnotationStatus.SUBMITTED and status == AnnotationStatus.DRAFT:
+    if status not in AnnotationStatus.values:
+        raise ServiceError.field("status", _("Use draft or submitted."))
+    parsed = parse_content(document, content)
+    submit = status == AnnotationStatus.SUBMITTED
+    assignment = assignment_for_write(project=project, user=user, document=document,
+                                      submit=submit)
+    if assignment.status == AssignmentStatus.SUBMITTED and not submit:
         raise ServiceError.field("status", _("This annotation is submitted; save it with "
                                              "status submitted to change it."))
-    submit = status == AnnotationStatus.SUBMITTED
-    assignment_for_write(project=project, user=user, document=document, submit=submit)
     if submit:
         agreement_schedule(project_id=project.pk)
-    return annotation_save(document=document, content=content, annotator=user, status=status,
-                           version=version, seconds_spent=seconds_spent)
+    annotation = annotation_store(document=document, parsed=parsed, annotator=user,
+                                  kind=AnnotationKind.ANNOTATION, status=status,
+                                  version=version, seconds_spent=seconds_spent)
+    return Saved(annotation, parsed)
 
 
 BACKFILL_SQL = """

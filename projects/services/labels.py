@@ -1,9 +1,11 @@
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
+from projects.cache_keys import label_schema
 from projects.errors import Conflict, ServiceError
 from projects.models import Label, LabelKind, Project
 
@@ -55,6 +57,13 @@ def _save(label: Label, rules: dict[str, list[Label]]) -> Label:
     return label
 
 
+def _forget_schema(project_id: int) -> None:
+    """Drop the cached label schema now and again at commit, so that no reader keeps a
+    copy made between the two."""
+    cache.delete(label_schema(project_id))
+    transaction.on_commit(lambda: cache.delete(label_schema(project_id)))
+
+
 @transaction.atomic
 def label_create(*, project: Project, **fields: Any) -> Label:
     if "kind" not in fields or fields["kind"] not in LabelKind.values:
@@ -62,16 +71,19 @@ def label_create(*, project: Project, **fields: Any) -> Label:
     label = Label(project=project)
     if "order" not in fields:
         fields["order"] = project.labels.filter(kind=fields["kind"]).count()
+    _forget_schema(project.pk)
     return _save(label, _apply(label, fields))
 
 
 @transaction.atomic
 def label_update(*, label: Label, **fields: Any) -> Label:
+    _forget_schema(label.project_id)
     return _save(label, _apply(label, fields))
 
 
 @transaction.atomic
 def label_delete(*, label: Label) -> None:
+    _forget_schema(label.project_id)
     try:
         with transaction.atomic():
             label.delete()

@@ -164,3 +164,17 @@ def test_skip_through_the_api(world, annotator):
     assert annotator.post(url(world, "api:skip")).status_code == 204
     assert annotator.post(url(world, "api:skip")).status_code == 409
     assert annotator.put(url(world), body(), format="json").status_code == 403
+
+
+def test_the_answer_to_a_save_is_what_a_read_gives(world, annotator):
+    services.project_update(project=world.project, sentiment_multi_label=True,
+                            allow_overlapping_spans=True)
+    entities = [{"id": "b", "start": 13, "end": 17, "label": "ORG"},
+                {"id": "a", "start": 0, "end": 5, "label": "PER"},
+                {"id": "c", "start": 0, "end": 3, "label": "ORG"}]
+    saved = annotator.put(url(world), body(entities=entities, sentiment=["negative", "positive"],
+                                           relations=[{"head": "a", "tail": "b",
+                                                       "label": "works_for"}]), format="json")
+    assert saved.status_code == 200, saved.json()
+    assert saved.json() == annotator.get(url(world)).json()
+    assert [e["id"] for e in saved.json()["entities"]] == ["T1", "T2", "T3"]
