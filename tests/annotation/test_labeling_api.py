@@ -178,3 +178,15 @@ def test_the_answer_to_a_save_is_what_a_read_gives(world, annotator):
     assert saved.status_code == 200, saved.json()
     assert saved.json() == annotator.get(url(world)).json()
     assert [e["id"] for e in saved.json()["entities"]] == ["T1", "T2", "T3"]
+
+
+def test_next_and_save_stay_within_their_query_budgets(world, django_assert_max_num_queries):
+    """A guard on the hot paths' shape (queries, not seconds: speed is measured by bench)."""
+    client = api_client_for(world.users["annotator"])
+    with django_assert_max_num_queries(12):
+        doc = client.get(reverse("api:next", kwargs={"project_id": world.project.pk})).json()
+    target = url(world, document=world.document)
+    assert doc["document"]["id"] == world.document.pk
+    client.put(target, body(), format="json")
+    with django_assert_max_num_queries(16):  # savepoints included; PostgreSQL needs fewer
+        assert client.put(target, body(version=1), format="json").status_code == 200
