@@ -64,11 +64,11 @@ class AnnotationApi(APIView):
     @extend_schema(request=AnnotationInput, responses=AnnotationOutput)
     def put(self, request: Request, project_id: int, document_id: int) -> Response:
         access = authorize(user=request.user, project_id=project_id, right=Right.LABEL)
-        document = _leased(access, request, document_id)
         data = AnnotationInput(data=request.data)
         data.is_valid(raise_exception=True)
         content = {k: data.validated_data[k] for k in ("entities", "relations", "sentiment")}
-        saved = annotation_write(project=access.project, document=document, user=request.user,
+        saved = annotation_write(project=access.project, document_id=document_id,
+                                 user=request.user,
                                  content=content, version=data.validated_data["version"],
                                  status=data.validated_data["status"],
                                  seconds_spent=data.validated_data["seconds_spent"])

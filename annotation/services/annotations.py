@@ -144,9 +144,10 @@ def annotation_save(
 
 
 def annotation_store(*, document: Document, parsed: Content, annotator: User | None,
-                     kind: str, status: str, version: int | None,
-                     seconds_spent: float) -> Annotation:
-    """annotation_save for content already validated; inside the caller's transaction."""
+                     kind: str, status: str, version: int | None, seconds_spent: float,
+                     refresh_status: bool = True) -> Annotation:
+    """annotation_save for content already validated; inside the caller's transaction.
+    `refresh_status=False` for an annotator's draft, which can't change the document's."""
     lookup: dict[str, Any] = {"document": document, "kind": kind}
     if kind == AnnotationKind.ANNOTATION:
         lookup["annotator"] = annotator
@@ -172,7 +173,8 @@ def annotation_store(*, document: Document, parsed: Content, annotator: User | N
             setattr(annotation, name, value)
         _clear_content(annotation.pk)
     _write_content(annotation, parsed)
-    document_refresh_status(document=document)
+    if refresh_status:
+        document_refresh_status(document=document)
     return annotation
 
 

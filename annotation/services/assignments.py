@@ -18,6 +18,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -143,16 +144,27 @@ def _write_changes(assignment: Assignment, project: Project, now: datetime, *, s
     return ["status", "expires_at"]
 
 
-def assignment_for_write(*, project: Project, user: User, document: Document,
+def leased_for_write(*, project: Project, user: User, document_id: int) -> Assignment:
+    """The requester's assignment of a document, locked, with the document: one query.
+    404 when the project has no such document, 403 when it isn't the requester's."""
+    assignment = (Assignment.objects.select_for_update(of=("self",))
+                  .select_related("document__project")
+                  .filter(document_id=document_id, annotator=user, document__project=project)
+                  .exclude(status=AssignmentStatus.SKIPPED).first())
+    if assignment is not None:
+        return assignment
+    if not project.documents.filter(pk=document_id).exists():
+        raise Http404("No such document.")
+    raise NotAssigned(_("This document is not assigned to you."),
+                      [{"field": "document", "message": _("not assigned to you")}])
+
+
+def assignment_for_write(*, project: Project, user: User, assignment: Assignment,
                          submit: bool) -> Assignment:
-    """Check that the requester may write their annotation of `document`, renew the lease,
-    and mark it submitted when `submit`. Call inside the writing transaction."""
+    """Check that the requester may still write on their (locked) assignment, renew the
+    lease, and mark it submitted when `submit`. Call inside the writing transaction."""
     now = timezone.now()
-    assignment = (Assignment.objects.select_for_update()
-                  .filter(document=document, annotator=user).first())
-    if assignment is None or assignment.status == AssignmentStatus.SKIPPED:
-        raise NotAssigned(_("This document is not assigned to you."),
-                          [{"field": "document", "message": _("not assigned to you")}])
+    document = assignment.document
     lapsed = assignment.status == AssignmentStatus.EXPIRED or (
         assignment.status == AssignmentStatus.ACTIVE and assignment.expires_at <= now)
     if lapsed:
@@ -174,26 +186,26 @@ class Saved:
 
 
 @transaction.atomic
-def annotation_write(*, project: Project, document: Document, user: User,
+def annotation_write(*, project: Project, document_id: int, user: User,
                      content: dict[str, Any], version: int, status: str,
                      seconds_spent: float) -> Saved:
     """An annotator's own save: draft (autosave) or submit, on a document leased to them."""
-    if document.project_id != project.pk:
-        raise ServiceError.field("document", _("No such document in this project."))
     if status not in AnnotationStatus.values:
         raise ServiceError.field("status", _("Use draft or submitted."))
+    assignment = leased_for_write(project=project, user=user, document_id=document_id)
+    document = assignment.document
     parsed = parse_content(document, content)
     submit = status == AnnotationStatus.SUBMITTED
-    assignment = assignment_for_write(project=project, user=user, document=document,
-                                      submit=submit)
     if assignment.status == AssignmentStatus.SUBMITTED and not submit:
         raise ServiceError.field("status", _("This annotation is submitted; save it with "
                                              "status submitted to change it."))
+    assignment_for_write(project=project, user=user, assignment=assignment, submit=submit)
     if submit:
         agreement_schedule(project_id=project.pk)
     annotation = annotation_store(document=document, parsed=parsed, annotator=user,
                                   kind=AnnotationKind.ANNOTATION, status=status,
-                                  version=version, seconds_spent=seconds_spent)
+                                  version=version, seconds_spent=seconds_spent,
+                                  refresh_status=submit)
     return Saved(annotation, parsed)
 
 

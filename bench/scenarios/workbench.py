@@ -211,7 +211,7 @@ def prepare(ctx: Context) -> Setup:
     Assignment.objects.create(project=project, document=document, annotator=long_user,
                               status=AssignmentStatus.ACTIVE,
                               expires_at=timezone.now() + timedelta(hours=6))
-    annotation_write(project=project, document=document, user=long_user,
+    annotation_write(project=project, document_id=document.pk, user=long_user,
                      content={"entities": entities, "relations": [], "sentiment": None},
                      version=0, status="draft", seconds_spent=60.0)
     return Setup(tokens, document.pk, len(text), len(entities), reset,

@@ -37,7 +37,7 @@ def expire(assignment):
 
 
 def submit(world, user, document):
-    return annotation_write(project=world.project, document=document, user=user,
+    return annotation_write(project=world.project, document_id=document.pk, user=user,
                             content={"entities": [], "relations": [], "sentiment": "positive"},
                             version=0, status="submitted", seconds_spent=3)
 
@@ -140,7 +140,7 @@ def test_submitted_work_is_not_turned_back_into_a_draft(world, team):
     lease = assignment_next(project=world.project, user=a)
     submit(world, a, lease.document)
     with pytest.raises(ServiceError, match="submitted"):
-        annotation_write(project=world.project, document=lease.document, user=a,
+        annotation_write(project=world.project, document_id=lease.document_id, user=a,
                          content={}, version=1, status="draft", seconds_spent=1)
 
 

@@ -281,7 +281,7 @@ def test_a_long_document_with_a_thousand_entities_opens_and_edits(world, page, a
     document = DocumentFactory(project=world.project, text=text)
     assignment_next(project=world.project, user=annotator)
     starts = [i for i in range(len(text)) if text.startswith("Alice", i)][:1000]
-    annotation_write(project=world.project, document=document, user=annotator, version=0,
+    annotation_write(project=world.project, document_id=document.pk, user=annotator, version=0,
                      status="draft", seconds_spent=0,
                      content={"entities": [{"start": s, "end": s + 5, "label": "PER"}
                                            for s in starts]})
