@@ -25,17 +25,24 @@ shingle or per permutation):
   paired with the bucket's first member and with its predecessor; the verified pairs are
   merged with a vectorized union-find; connected groups are reported.
 
-Memory: 8 (key) + 1 (existing flag) + 64 (signature) + 4 x bands (44) = 117 bytes a document,
-allocated in chunks of 65,536 documents. Measured at 1,000,000 documents of ~400 characters
-(half Chinese): `memory_bytes()` 122.7 MB; process resident 157 MB after adding (numpy alone is
-33 MB), 198 MB at the peak of `groups()` (a band column, its sort order, the union-find array);
-adding costs ~19 us a document, `groups()` 1.2 s. datasketch itself is not imported at run time:
+Storage: 8 (key) + 1 (existing flag) + 64 (signature) + 4 x bands (44) = 117 bytes a document,
+in chunks of 16,384 documents. Only the open chunk is in memory (1.9 MB); each full chunk is
+written to an unnamed temporary file (`spill_dir`, default the system's), since `groups()` needs
+one band column at a time, and the signatures and keys of the few candidates only: it reads a
+band column (4 bytes a document) per band, and a chunk's signatures (or single rows) when its
+documents are candidates. At 1,000,000 documents: 1.9 MB in memory instead of 123 MB, a 117 MB
+file (in the page cache, which the kernel may write out and reclaim), and the peak of
+`groups()` is a band column, its sort order and the union-find array (~30 MB); adding costs
+~19 us a document, `groups()` 1.3 s. datasketch itself is not imported at run time:
 importing it loads scipy (+60 MB resident), and its `MinHash.update_batch`/`bulk` cost
 700-1200 us a document here (one hash per shingle per permutation, in Python) against ~20 us.
 """
 
+import os
+import tempfile
 from collections.abc import Iterable
 from functools import cache
+from typing import IO
 
 import numpy as np
 
@@ -44,7 +51,7 @@ __all__ = ["NearDuplicateFinder", "lsh_params", "shingle_set"]
 NUM_PERM = 128
 MAX_BANDS = 16
 BATCH = 1024
-CHUNK = 1 << 16
+CHUNK = 1 << 14
 _SIG_BYTES = NUM_PERM // 2
 _U64 = np.uint64
 _ZERO_NIBBLES = np.array([(x & 15 == 0) + (x >> 4 == 0) for x in range(256)], dtype=np.uint8)
@@ -99,7 +106,8 @@ def _find(parent: np.ndarray, nodes: np.ndarray) -> np.ndarray:
 class NearDuplicateFinder:
     """Collects documents with `add`/`add_many`, then reports near-duplicate `groups()`."""
 
-    def __init__(self, threshold: float = 0.85, shingle: int = 5, seed: int = 1) -> None:
+    def __init__(self, threshold: float = 0.85, shingle: int = 5, seed: int = 1,
+                 spill_dir: str | None = None) -> None:
         self.threshold = threshold
         self.shingle = shingle
         self.bands, self.rows = lsh_params(threshold)
@@ -110,10 +118,14 @@ class NearDuplicateFinder:
         self._band_mult = rng.integers(0, 2**63, self.rows, dtype=np.uint64) * _U64(2) + _U64(1)
         self._band_salt = rng.integers(0, 2**63, (1, self.bands), dtype=np.uint64)
         self._pending: list[tuple[int, str, bool]] = []
-        self._keys: list[np.ndarray] = []
-        self._existing: list[np.ndarray] = []
-        self._sigs: list[np.ndarray] = []
-        self._band_chunks: list[np.ndarray] = []
+        # The open chunk; full chunks are in the spill file, each as these four blocks.
+        self._sig_chunk = np.empty((CHUNK, _SIG_BYTES), dtype=np.uint8)
+        self._band_chunk = np.empty((self.bands, CHUNK), dtype=np.uint32)
+        self._key_chunk = np.empty(CHUNK, dtype=np.int64)
+        self._old_chunk = np.empty(CHUNK, dtype=bool)
+        self._spill_dir = spill_dir
+        self._spill: IO[bytes] | None = None
+        self._spilled = 0  # chunks written
         self.count = 0  # documents indexed
         self.skipped = 0  # empty after normalization
 
@@ -129,9 +141,45 @@ class NearDuplicateFinder:
             self.add(key, text, existing)
 
     def memory_bytes(self) -> int:
-        """Bytes held by the index arrays (allocated chunks)."""
-        chunks = (*self._keys, *self._existing, *self._sigs, *self._band_chunks)
-        return sum(chunk.nbytes for chunk in chunks)
+        """Bytes held in memory by the index arrays (the spilled chunks not counted)."""
+        return self._chunk_bytes
+
+    def spilled_bytes(self) -> int:
+        """Bytes written to the temporary file."""
+        return self._spilled * self._chunk_bytes
+
+    def close(self) -> None:
+        """Drop the temporary file (also done when the finder is garbage-collected)."""
+        if self._spill is not None:
+            self._spill.close()
+            self._spill = None
+
+    @property
+    def _chunk_bytes(self) -> int:
+        return sum(block.nbytes for block in self._blocks())
+
+    def _blocks(self) -> tuple[np.ndarray, ...]:
+        return self._sig_chunk, self._band_chunk, self._key_chunk, self._old_chunk
+
+    def _spill_chunk(self) -> None:
+        """Write the full open chunk: signatures, band hashes band by band, keys, flags."""
+        if self._spill is None:
+            # Kept open until close() or garbage collection; unnamed, so nothing is left behind.
+            self._spill = tempfile.TemporaryFile(dir=self._spill_dir)  # noqa: SIM115
+        self._spill.seek(self._spilled * self._chunk_bytes)
+        for block in self._blocks():
+            self._spill.write(block.data)
+        self._spill.flush()
+        self._spilled += 1
+
+    def _read(self, chunk: int, offset: int, dtype: type, count: int) -> np.ndarray:
+        assert self._spill is not None
+        at = chunk * self._chunk_bytes + offset
+        size = count * np.dtype(dtype).itemsize
+        data = os.pread(self._spill.fileno(), size, at)
+        if len(data) != size:
+            raise OSError(f"short read from the near-duplicate spill file at {at}")
+        return np.frombuffer(data, dtype=dtype)
 
     # -- hashing -------------------------------------------------------------------------------
 
@@ -203,31 +251,60 @@ class NearDuplicateFinder:
         done = 0
         while done < len(batch):
             at = self.count % CHUNK
-            if at == 0:
-                self._keys.append(np.empty(CHUNK, dtype=np.int64))
-                self._existing.append(np.empty(CHUNK, dtype=bool))
-                self._sigs.append(np.empty((CHUNK, _SIG_BYTES), dtype=np.uint8))
-                self._band_chunks.append(np.empty((self.bands, CHUNK), dtype=np.uint32))
+            if at == 0 and self.count:
+                self._spill_chunk()
             take = min(CHUNK - at, len(batch) - done)
             part = batch[done : done + take]
-            self._keys[-1][at : at + take] = [key for key, _, _ in part]
-            self._existing[-1][at : at + take] = [flag for _, _, flag in part]
-            self._sigs[-1][at : at + take] = sigs[done : done + take]
-            self._band_chunks[-1][:, at : at + take] = bands[:, done : done + take]
+            self._key_chunk[at : at + take] = [key for key, _, _ in part]
+            self._old_chunk[at : at + take] = [flag for _, _, flag in part]
+            self._sig_chunk[at : at + take] = sigs[done : done + take]
+            self._band_chunk[:, at : at + take] = bands[:, done : done + take]
             done += take
             self.count += take
 
     # -- grouping ------------------------------------------------------------------------------
 
-    def _column(self, chunks: list[np.ndarray]) -> np.ndarray:
-        return np.concatenate(chunks)[: self.count]
+    def _gather(self, nodes: np.ndarray, block: int) -> np.ndarray:
+        """Keys (block 2) or flags (block 3) of `nodes`, chunk by chunk."""
+        blocks = self._blocks()
+        out = np.empty(len(nodes), dtype=blocks[block].dtype)
+        offset = sum(b.nbytes for b in blocks[:block])
+        chunk_of = nodes // CHUNK
+        for c in np.unique(chunk_of):
+            mask = chunk_of == c
+            if c == self._spilled:
+                values = blocks[block]
+            else:
+                values = self._read(int(c), offset, blocks[block].dtype.type, CHUNK)
+            out[mask] = values[nodes[mask] % CHUNK]
+        return out
+
+    def _band_column(self, band: int) -> np.ndarray:
+        """One band's hashes for all documents (spilled chunks read back, then the open one)."""
+        column = np.empty(self.count, dtype=np.uint32)
+        offset = self._sig_chunk.nbytes + band * CHUNK * 4
+        for c in range(self._spilled):
+            column[c * CHUNK : (c + 1) * CHUNK] = self._read(c, offset, np.uint32, CHUNK)
+        rest = self.count - self._spilled * CHUNK
+        column[self._spilled * CHUNK :] = self._band_chunk[band, :rest]
+        return column
+
+    def _sig_block(self, chunk: int) -> np.ndarray:
+        if chunk == self._spilled:
+            return self._sig_chunk
+        return self._read(chunk, 0, np.uint8, CHUNK * _SIG_BYTES).reshape(CHUNK, _SIG_BYTES)
 
     def _sig_rows(self, nodes: np.ndarray) -> np.ndarray:
         out = np.empty((len(nodes), _SIG_BYTES), dtype=np.uint8)
         chunk_of = nodes // CHUNK
         for c in np.unique(chunk_of):
             mask = chunk_of == c
-            out[mask] = self._sigs[c][nodes[mask] % CHUNK]
+            rows = nodes[mask] % CHUNK
+            if c < self._spilled and len(rows) < 256:  # a few rows: read just those
+                out[mask] = [self._read(int(c), int(r) * _SIG_BYTES, np.uint8, _SIG_BYTES)
+                             for r in rows]
+            else:
+                out[mask] = self._sig_block(int(c))[rows]
         return out
 
     def _similar(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -261,7 +338,7 @@ class NearDuplicateFinder:
         Only bucket members beyond the first are materialized, so the temporaries are the
         column, its sort order and a boolean per document.
         """
-        column = self._column([chunk[band] for chunk in self._band_chunks])
+        column = self._band_column(band)
         order = np.argsort(column, kind="stable")
         ordered = column[order]
         at = np.flatnonzero(ordered[1:] == ordered[:-1]) + 1  # sorted positions, not 1st of bucket
@@ -285,8 +362,8 @@ class NearDuplicateFinder:
                 parent = _find(parent, np.arange(n))  # flatten the trees
         sizes = np.bincount(parent, minlength=n)
         grouped = np.flatnonzero(sizes[parent] > 1)
-        roots, keys = parent[grouped], self._column(self._keys)[grouped]
-        existing = self._column(self._existing)[grouped]
+        roots, keys = parent[grouped], self._gather(grouped, 2)
+        existing = self._gather(grouped, 3)
         order = np.lexsort((keys, roots))
         cuts = np.flatnonzero(np.diff(roots[order])) + 1
         found = [

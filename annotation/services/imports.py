@@ -173,6 +173,8 @@ def _run_pass(project: Project, job: Job, options: ImportOptions, path: Path, si
     if finder is not None and not importer.failed:
         progress(0.95, _("Grouping near-duplicates"))
         _report_groups(importer, finder.groups())
+    if finder is not None:
+        finder.close()  # its temporary file
     for doc in project.documents.filter(pk__in=importer.touched):
         document_refresh_status(document=doc)
     return importer
@@ -206,4 +208,6 @@ def _near_duplicate_lines(path: Path, project: Project, job: Job, options: Impor
             if not clean.is_blank(text):
                 finder.add(item.line, text)
     progress(0.3, _("Found near-duplicates"))
-    return frozenset(key for group in finder.groups() for key in sorted(group)[1:] if key > 0)
+    groups = finder.groups()
+    finder.close()
+    return frozenset(key for group in groups for key in sorted(group)[1:] if key > 0)
