@@ -2,8 +2,12 @@
 
 A Python set or dict of a million ints costs about 70-100 MB, and a set of ints is traversed
 by every full garbage collection (one cache miss per int). `KeyMap` keeps its keys in a sorted
-numpy array with a parallel array of values (16 bytes a key), plus a dict of the most recent
-keys that is merged into the arrays when it grows past `pending`.
+numpy array with a parallel array of values (16 bytes a key, 12 with int32 values), plus a dict
+of the most recent keys that is merged into the arrays when it grows past `pending` (16,384:
+about 1.5 MB of dict; each merge copies the arrays, 0.3 s in all at a million keys).
+
+`StringKeys` stores each string's UTF-8 bytes once plus 4-byte offsets and values while they
+fit (8-byte beyond): about 31 MB for a million 11-character ids instead of 50.
 """
 
 from array import array
@@ -13,6 +17,7 @@ import numpy as np
 __all__ = ["KeyMap", "StringKeys", "text_key"]
 
 MASK = (1 << 64) - 1
+PENDING = 1 << 14
 
 
 def text_key(text: str) -> int:
@@ -21,11 +26,12 @@ def text_key(text: str) -> int:
 
 
 class KeyMap:
-    """uint64 key -> int64 value. Lookups cost about a microsecond."""
+    """uint64 key -> integer value (int64, or `values` for a narrower dtype whose range the
+    caller guarantees). Lookups cost about a microsecond."""
 
-    def __init__(self, pending: int = 1 << 16) -> None:
+    def __init__(self, pending: int = PENDING, values: type = np.int64) -> None:
         self._keys = np.empty(0, dtype=np.uint64)
-        self._values = np.empty(0, dtype=np.int64)
+        self._values: np.ndarray = np.empty(0, dtype=values)
         self._pending: dict[int, int] = {}  # ints only: not tracked by the garbage collector
         self._limit = pending
         # A bit per (low bits of a) key in the arrays: most lookups of absent keys end here.
@@ -68,7 +74,7 @@ class KeyMap:
         """Add many keys at once; for a key already present, or repeated, the first value wins."""
         self._merge()
         keys = np.concatenate([self._keys, keys.astype(np.uint64)])
-        values = np.concatenate([self._values, values.astype(np.int64)])
+        values = np.concatenate([self._values, values.astype(self._values.dtype)])
         order = np.argsort(keys, kind="stable")
         keys, values = keys[order], values[order]
         first = np.ones(len(keys), dtype=bool)
@@ -99,7 +105,8 @@ class KeyMap:
         if not self._pending:
             return
         new = np.fromiter(self._pending.keys(), dtype=np.uint64, count=len(self._pending))
-        values = np.fromiter(self._pending.values(), dtype=np.int64, count=len(self._pending))
+        values = np.fromiter(self._pending.values(), dtype=self._values.dtype,
+                             count=len(self._pending))
         order = np.argsort(new)
         new, values = new[order], values[order]
         at = self._keys.searchsorted(new)
@@ -118,10 +125,10 @@ class StringKeys:
     """
 
     def __init__(self) -> None:
-        self._index = KeyMap()  # key -> slot
+        self._index = KeyMap(values=np.int32)  # key -> slot (fewer than 2**31 strings)
         self._data = bytearray()
-        self._ends = array("q")  # where slot i's bytes end in _data
-        self._values = array("q")
+        self._ends = array("I")  # where slot i's bytes end in _data ("q" past 4 GB)
+        self._values = array("i")  # ("q" for values beyond int32)
         self._collided: dict[str, int] = {}
 
     def setdefault(self, text: str, value: int) -> int:
@@ -140,6 +147,16 @@ class StringKeys:
         return value
 
     def _store(self, raw: bytes, value: int) -> None:
-        self._values.append(value)
+        self._values = _append(self._values, value)
         self._data += raw
-        self._ends.append(len(self._data))
+        self._ends = _append(self._ends, len(self._data))
+
+
+def _append(numbers: array, value: int) -> array:
+    """`numbers` with `value` appended, widened to 64-bit first if it does not fit."""
+    try:
+        numbers.append(value)
+    except OverflowError:
+        numbers = array("q", numbers)
+        numbers.append(value)
+    return numbers

@@ -51,8 +51,9 @@ class Importer:
         self.labels = LabelMaker(project=project, create=options.create_labels)
         self.schema = project_schema(project=project)
         self.pending: list[Prepared] = []
-        # Keys of the texts seen; for merges, the stored document holding the first copy.
-        self.seen = KeyMap()
+        # Keys of the texts seen; for merges, the stored document holding the first copy (the
+        # values are not read otherwise: a byte each instead of 8, 7 MB less a million).
+        self.seen = KeyMap(values=np.int64 if options.duplicates == "merge" else np.int8)
         self.held: dict[int, Prepared] = {}  # merges: first copies not stored (yet)
         self.users: dict[str, int] = {}
         self.touched: set[int] = set()  # stored documents that received merged labellings
@@ -172,7 +173,10 @@ class Importer:
             keys.append(_key(digest))
             ids.append(doc_id)
         if ids:
-            self.seen.update(np.frombuffer(keys, dtype=np.uint64), np.frombuffer(ids, np.int64))
+            values = np.frombuffer(ids, np.int64)
+            if self.options.duplicates != "merge":
+                values = np.zeros(len(ids), dtype=np.int8)
+            self.seen.update(np.frombuffer(keys, dtype=np.uint64), values)
 
     def flush(self) -> None:
         batch, self.pending = self.pending, []

@@ -50,3 +50,22 @@ def test_stringkeys_tells_apart_strings_whose_keys_collide(monkeypatch: pytest.M
     assert found.setdefault("ab", 3) == 1
     assert found.setdefault("cd", 4) == 2
     assert found.setdefault("abc", 5) == 5
+
+
+def test_stringkeys_widen_past_32_bits() -> None:
+    found = StringKeys()
+    assert found.setdefault("a", 2**40) == 2**40
+    assert found.setdefault("b", -5) == -5
+    assert found.setdefault("c", 2**31 - 1) == 2**31 - 1
+    assert [found.setdefault(t, 0) for t in "abc"] == [2**40, -5, 2**31 - 1]
+    assert found._values.typecode == "q"
+
+
+def test_keymap_with_narrow_values() -> None:
+    found = KeyMap(pending=3, values=np.int32)
+    for key in range(10):
+        found.setdefault(key * 2**60 % 2**64, key)
+    found.update(np.array([7], dtype=np.uint64), np.array([70]))
+    assert [found.get(key * 2**60 % 2**64) for key in range(10)] == list(range(10))
+    assert found.get(7) == 70
+    assert found._values.dtype == np.int32
