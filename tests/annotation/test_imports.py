@@ -326,3 +326,22 @@ def test_batches_plain_and_labelled_interleave_and_fail_together(world, imports,
     skipped = imports(jsonl(*more, {"id": "p0", "text": "Another text."}), on_error="skip")
     assert (skipped.result["imported"], skipped.result["skipped"]) == (4, 1)
     assert Document.objects.count() == before + 10
+
+
+def test_documents_create_looks_ids_up_with_the_partial_index_condition(world):
+    """The id lookup says external_id <> '' (as the importer's does), so that PostgreSQL can
+    use the partial unique index on (project, external_id) whatever the batch size."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from annotation.services import documents_create
+
+    records = [{"text": f"t{i}", "id": f"new-{i}"} for i in range(150)] + [{"text": "no id"}]
+    with CaptureQueriesContext(connection) as queries:
+        assert documents_create(project=world.project, records=records) == 151
+    lookups = [q["sql"] for q in queries.captured_queries
+               if q["sql"].startswith("SELECT") and '"external_id" IN' in q["sql"]]
+    assert len(lookups) == 1
+    assert """NOT ("annotation_document"."external_id" = '')""" in lookups[0]
+    with pytest.raises(Exception, match="new-7"):
+        documents_create(project=world.project, records=[{"text": "x", "id": "new-7"}])
