@@ -118,7 +118,8 @@ class MemberListApi(APIView):
         access = authorize(user=request.user, project_id=project_id, right=Right.MANAGE)
         data = MemberInput(data=request.data)
         data.is_valid(raise_exception=True)
-        member = services.member_add(project=access.project, **data.validated_data)
+        member = services.member_add(project=access.project, by=request.user,
+                                     **data.validated_data)
         return Response(MemberOutput(member).data, status=201)
 
 
@@ -135,14 +136,15 @@ class MemberDetailApi(APIView):
         member = selectors.membership_get(project=access.project, username=username)
         data = MemberRoleInput(data=request.data)
         data.is_valid(raise_exception=True)
-        member = services.member_update(membership=member, **data.validated_data)
+        member = services.member_update(membership=member, by=request.user,
+                                        **data.validated_data)
         return Response(MemberOutput(member).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, project_id: int, username: str) -> Response:
         access = authorize(user=request.user, project_id=project_id, right=Right.MANAGE)
-        services.member_remove(membership=selectors.membership_get(project=access.project,
-                                                                   username=username))
+        member = selectors.membership_get(project=access.project, username=username)
+        services.member_remove(membership=member, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

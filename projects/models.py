@@ -193,3 +193,40 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} job #{self.pk} ({self.status})"
+
+
+class AuditAction(models.TextChoices):
+    MEMBER_ADD = "member_add", _("Member added")
+    MEMBER_REMOVE = "member_remove", _("Member removed")
+    ROLE_CHANGE = "role_change", _("Role changed")
+    GOLD_CHANGE = "gold_change", _("Gold changed")
+    IMPORT = "import", _("Import")
+    EXPORT = "export", _("Export")
+    VERSION_DELETE = "version_delete", _("Dataset version deleted")
+    TOKEN_CREATE = "token_create", _("API token created")
+    TOKEN_REVOKE = "token_revoke", _("API token revoked")
+    PROJECT_DELETE = "project_delete", _("Project deleted")
+    LOGIN_LOCKOUT = "login_lockout", _("Login locked out")
+
+
+class AuditEvent(models.Model):
+    """Who did what, when. Written by services inside their transactions; never edited."""
+
+    project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="audit_events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(_("action"), max_length=30, choices=AuditAction.choices)
+    target = models.CharField(_("target"), max_length=300, blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["project", "-created_at"]),
+                   models.Index(fields=["actor", "-created_at"])]
+        constraints = [models.CheckConstraint(condition=Q(action__in=AuditAction.values),
+                                              name="audit_action_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target} by {self.actor_id} at {self.created_at}"

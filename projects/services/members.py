@@ -1,9 +1,11 @@
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from projects.errors import Conflict, ServiceError
-from projects.models import Membership, Project, Role
+from projects.models import AuditAction, Membership, Project, Role
+from projects.services.audit import audit_record
 
 
 def _check_role(role: str) -> None:
@@ -23,7 +25,8 @@ def _keep_a_manager(membership: Membership) -> None:
 
 
 @transaction.atomic
-def member_add(*, project: Project, username: str, role: str) -> Membership:
+def member_add(*, project: Project, username: str, role: str,
+               by: User | None = None) -> Membership:
     _check_role(role)
     user = get_user_model().objects.filter(username=username).first()
     if user is None:
@@ -31,21 +34,29 @@ def member_add(*, project: Project, username: str, role: str) -> Membership:
     if Membership.objects.filter(project=project, user=user).exists():
         raise Conflict(_("%(u)s is already a member.") % {"u": username},
                        [{"field": "username", "message": _("Already a member.")}])
-    return Membership.objects.create(project=project, user=user, role=role)
+    membership = Membership.objects.create(project=project, user=user, role=role)
+    audit_record(project=project, actor=by, action=AuditAction.MEMBER_ADD, target=username,
+                 data={"role": role})
+    return membership
 
 
 @transaction.atomic
-def member_update(*, membership: Membership, role: str) -> Membership:
+def member_update(*, membership: Membership, role: str,
+                  by: User | None = None) -> Membership:
     _check_role(role)
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if role != membership.role:
         _keep_a_manager(membership)
+        audit_record(project=membership.project, actor=by, action=AuditAction.ROLE_CHANGE,
+                     target=membership.user.username, data={"from": membership.role, "to": role})
         membership.role = role
         membership.save(update_fields=["role"])
     return membership
 
 
 @transaction.atomic
-def member_remove(*, membership: Membership) -> None:
+def member_remove(*, membership: Membership, by: User | None = None) -> None:
     _keep_a_manager(membership)
+    audit_record(project=membership.project, actor=by, action=AuditAction.MEMBER_REMOVE,
+                 target=membership.user.username, data={"role": membership.role})
     membership.delete()

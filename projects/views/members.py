@@ -21,7 +21,8 @@ def _page(request: HttpRequest, access: Access, form: MemberForm, error: str = "
 def member_list(request: HttpRequest, access: Access) -> HttpResponse:
     form = MemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and apply_service(
-            form, lambda: services.member_add(project=access.project, **form.cleaned_data)):
+            form, lambda: services.member_add(project=access.project, by=request.user,
+                                              **form.cleaned_data)):
         return redirect("projects:members", project_id=access.project.pk)
     return _page(request, access, form, status=400 if form.errors else 200)
 
@@ -34,7 +35,8 @@ def member_role(request: HttpRequest, access: Access, username: str) -> HttpResp
     try:
         if not form.is_valid():
             raise ServiceError(form.errors.as_text())
-        services.member_update(membership=membership, role=form.cleaned_data["role"])
+        services.member_update(membership=membership, role=form.cleaned_data["role"],
+                               by=request.user)
     except ServiceError as exc:
         return _page(request, access, MemberForm(), error=exc.detail, status=exc.status_code)
     return redirect("projects:members", project_id=access.project.pk)
@@ -45,7 +47,7 @@ def member_role(request: HttpRequest, access: Access, username: str) -> HttpResp
 def member_remove(request: HttpRequest, access: Access, username: str) -> HttpResponse:
     membership = selectors.membership_get(project=access.project, username=username)
     try:
-        services.member_remove(membership=membership)
+        services.member_remove(membership=membership, by=request.user)
     except ServiceError as exc:
         return _page(request, access, MemberForm(), error=exc.detail, status=exc.status_code)
     return redirect("projects:members", project_id=access.project.pk)
