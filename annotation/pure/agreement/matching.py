@@ -87,7 +87,7 @@ def overlap_matches(doc_a: np.ndarray, start_a: np.ndarray, end_a: np.ndarray,
     distance = np.abs(start_a[ra] - start_b[rb]) + np.abs(end_a[ra] - end_b[rb])
     order = np.lexsort((rb, ra, distance, -overlap))
     ra, rb = ra[order], rb[order]
-    out_a, out_b = [], []
+    out_a, out_b = [empty], [empty]  # no candidate may overlap at all
     while ra.size:  # rounds, not items: each round matches every locally dominant candidate
         rank = np.arange(ra.size)
         best_a = np.full(len(doc_a), -1, dtype=np.int64)

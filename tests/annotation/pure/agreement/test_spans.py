@@ -195,3 +195,15 @@ def test_corpus_tokens_in_blocks_match_per_document_tokens():
         mine = small.doc == d
         local = np.stack([small.start[mine], small.end[mine]], axis=1) - small.doc_offset[d]
         assert local.tolist() == [list(t) for t in tokenize(text)]
+
+
+def test_overlap_matching_when_no_candidate_in_a_shared_document_overlaps():
+    z = np.zeros(1, dtype=np.int64)
+    ma, mb = overlap_matches(z, np.array([0]), np.array([5]), z, np.array([13]),
+                             np.array([17]))
+    assert (ma.tolist(), mb.tolist()) == ([], [])
+    labels = LabelMeta(entities=["PER", "ORG"])
+    corpus = parse([{"id": 1, "annotations": {"a": {"entities": [(0, 5, "PER")]},
+                                              "b": {"entities": [(13, 17, "ORG")]}}}], labels)
+    counts = span_pair_counts(corpus.spans, 0, 1, np.array([True]), 2, "overlap", True)
+    assert float(f1(counts.tp.sum(), counts.na.sum(), counts.nb.sum())) == 0.0
