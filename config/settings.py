@@ -194,6 +194,12 @@ CONCORD_PROJECT_CREATORS = env("CONCORD_PROJECT_CREATORS", default="staff")
 CONCORD_LEASE_MINUTES = env.int("CONCORD_LEASE_MINUTES", default=30)
 # Seconds between automatic agreement runs after submissions; 0 turns them off.
 CONCORD_AGREEMENT_DEBOUNCE = env.int("CONCORD_AGREEMENT_DEBOUNCE", default=60)
+# Data balance (docs/agreement.md): a label under this share of its kind is flagged; the
+# agreement job slices by meta fields with at most MAX_VALUES distinct values, MAX_FIELDS
+# fields at most.
+CONCORD_BALANCE_MIN_SHARE = env.float("CONCORD_BALANCE_MIN_SHARE", default=0.02)
+CONCORD_BALANCE_MAX_VALUES = env.int("CONCORD_BALANCE_MAX_VALUES", default=50)
+CONCORD_BALANCE_MAX_FIELDS = env.int("CONCORD_BALANCE_MAX_FIELDS", default=10)
 CONCORD_IMPORT_MAX_BYTES = env.int("CONCORD_IMPORT_MAX_BYTES", default=2 * 1024**3)
 
 SESSION_COOKIE_HTTPONLY = True

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from annotation.models import AgreementReport, DocumentDisagreement
 from annotation.selectors.agreement import agreement_corpus
+from annotation.services.agreement_balance import balance
 from annotation.services.agreement_input import compute
 from projects.models import Job, JobKind, JobStatus, Project
 from projects.services.jobs import ProgressFn, job_create
@@ -63,6 +64,9 @@ def agreement_run(*, job: Job, progress: ProgressFn) -> dict:
     stored = agreement_corpus(project=project)
     progress(0.4, "Computing the statistics")
     result = compute(project=project, stored=stored)
+    progress(0.7, "Counting labels per meta field")
+    result.report["balance"] = balance(project=project, stored=stored, corpus=result.corpus,
+                                       meta=result.meta)
     progress(0.9, "Storing the report")
     report = _store(project, job, result.report, result.scores)
     return {"report": report.pk, "documents": report.documents}

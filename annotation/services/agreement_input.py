@@ -17,6 +17,8 @@ from projects.models import LabelKind, Project
 class Result:
     report: dict
     scores: list[tuple[int, float]]  # (document id, disagreement in [0, 1])
+    corpus: Corpus
+    meta: LabelMeta
 
 
 def _names(stored: StoredAnnotations, kind: str) -> tuple[list[int], list[str]]:
@@ -98,9 +100,10 @@ def corpus_of(project: Project, stored: StoredAnnotations, meta: LabelMeta) -> C
 
 def compute(*, project: Project, stored: StoredAnnotations) -> Result:
     meta = label_meta(project, stored)
-    report = corpus_report(corpus_of(project, stored, meta), meta)
+    corpus = corpus_of(project, stored, meta)
+    report = corpus_report(corpus, meta)
     per_document = report.pop("per_document")
     scores = [(int(pk), float(score)) for pk, score
               in zip(per_document["ids"], per_document["disagreement"], strict=True)
               if score is not None]
-    return Result(report=report, scores=scores)
+    return Result(report=report, scores=scores, corpus=corpus, meta=meta)
