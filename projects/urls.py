@@ -2,7 +2,7 @@ from django.urls import path
 
 from annotation import agreement_views, export_views, labeling_views
 from annotation import views as annotation_views
-from projects.views import jobs, labels, members, projects
+from projects.views import audit, jobs, labels, members, projects
 
 app_name = "projects"
 P = "projects/<int:project_id>"
@@ -21,6 +21,7 @@ urlpatterns = [
     path(f"{P}/members/", members.member_list, name="members"),
     path(f"{P}/members/<str:username>/role/", members.member_role, name="member-role"),
     path(f"{P}/members/<str:username>/remove/", members.member_remove, name="member-remove"),
+    path(f"{P}/audit/", audit.audit_log, name="audit"),
     path(f"{P}/documents/", annotation_views.document_list, name="documents"),
     path(f"{P}/import/", annotation_views.import_page, name="import"),
     path(f"{P}/label/", labeling_views.label_next, name="label"),
