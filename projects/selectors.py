@@ -1,9 +1,10 @@
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Value
 from django.http import Http404
 
-from projects.models import Job, JobStatus, Label, Membership, Project, Role
+from projects.models import AuditEvent, Job, JobStatus, Label, Membership, Project, Role
 from projects.permissions import JOB_RIGHTS, authorize
 from projects.services.jobs import progress_key
 
@@ -64,3 +65,14 @@ def job_get(*, user: User | AnonymousUser, job_id: int) -> Job:
             raise Http404("No such job.")
         authorize(user=user, project_id=job.project_id, right=JOB_RIGHTS[job.kind])
     return live_progress(job)
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+def audit_event_page(*, project: Project, action: str | None = None, page: int = 1) -> Page:
+    """The project's audit events, newest first, one page of AUDIT_PAGE_SIZE."""
+    events = AuditEvent.objects.filter(project=project).select_related("actor")
+    if action:
+        events = events.filter(action=action)
+    return Paginator(events, AUDIT_PAGE_SIZE).get_page(page)

@@ -21,7 +21,8 @@ from annotation.pure.exports import FORMATS, Export, ExportLabels, RelationLabel
 from annotation.selectors.agreement import agreement_latest
 from annotation.selectors.exports import SCOPES, export_records
 from projects.errors import Conflict, ServiceError
-from projects.models import Job, JobKind, LabelKind, Project
+from projects.models import AuditAction, Job, JobKind, LabelKind, Project
+from projects.services.audit import audit_record
 from projects.services.jobs import ProgressFn, job_create
 
 logger = logging.getLogger(__name__)
@@ -144,14 +145,24 @@ def export_run(*, job: Job, progress: ProgressFn) -> dict:
         pseudonymized=params.get("pseudonymize", False), created_by=job.created_by, job=job,
         file=path, documents=export.documents, annotations=export.annotations, size=size,
         sha256=digest.hexdigest(), manifest=_manifest(project, export, labels, params))
+    audit_record(project=project, actor=job.created_by, action=AuditAction.EXPORT,
+                 target=version.name, data={"version": version.pk, "format": version.format,
+                                            "scope": version.scope, "sha256": version.sha256,
+                                            "documents": version.documents, "job": job.pk})
     return {"version": version.pk, "sha256": version.sha256, "size": size,
             "documents": version.documents}
 
 
+@transaction.atomic
 def version_delete(*, version: DatasetVersion, by: User) -> None:
-    """Versions are immutable; a manager may delete one, and that is logged."""
+    """Versions are immutable; a manager may delete one, and that is audited. The file goes
+    once the row's deletion commits, so a failed deletion leaves both."""
     logger.warning("dataset version deleted: project=%s version=%s name=%r sha256=%s by=%s",
                    version.project_id, version.pk, version.name, version.sha256,
                    by.get_username())
-    default_storage.delete(version.file)
+    audit_record(project=version.project, actor=by, action=AuditAction.VERSION_DELETE,
+                 target=version.name, data={"version": version.pk, "format": version.format,
+                                            "scope": version.scope, "sha256": version.sha256})
+    path = version.file
     version.delete()
+    transaction.on_commit(lambda: default_storage.delete(path))

@@ -23,8 +23,9 @@ from annotation.services.assignments import assignments_backfill
 from annotation.services.import_options import FORMATS, ImportOptions
 from annotation.services.importer import Importer
 from projects.errors import ServiceError
-from projects.models import Job, JobKind, Project
+from projects.models import AuditAction, Job, JobKind, Project
 from projects.services import job_create
+from projects.services.audit import audit_record
 from projects.services.jobs import Outcome
 
 ProgressFn = Callable[[float, str], None]
@@ -122,6 +123,8 @@ def import_run(*, job: Job, progress: ProgressFn) -> Outcome:
                 transaction.set_rollback(True)
             elif importer.report.annotations:
                 assignments_backfill(project_id=project.pk)  # imported work holds its slots
+            if not importer.failed and importer.report.read:
+                _audit(project, job, importer)
     except FileError as exc:
         path.unlink(missing_ok=True)
         raise ServiceError(str(exc), [{"line": 0, "field": "file", "message": str(exc)}]) from exc
@@ -136,6 +139,15 @@ def import_run(*, job: Job, progress: ProgressFn) -> Outcome:
                            % {"n": importer.report.errors}, importer.errors,
                            importer.report.as_dict())
     return Outcome(importer.report.as_dict(), importer.errors)
+
+
+def _audit(project: Project, job: Job, importer: Importer) -> None:
+    report = importer.report
+    audit_record(project=project, actor=job.created_by, action=AuditAction.IMPORT,
+                 target=job.params.get("filename", ""),
+                 data={"job": job.pk, "format": report.format, "read": report.read,
+                       "imported": report.imported, "annotations": report.annotations,
+                       "gold": report.gold})
 
 
 @contextmanager

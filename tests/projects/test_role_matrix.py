@@ -32,6 +32,7 @@ SPEC = {
     "projects:members": {"GET": "manage", "POST": "manage"},
     "projects:member-role": {"POST": "manage"},
     "projects:member-remove": {"POST": "manage"},
+    "projects:audit": {"GET": "manage"},
     "projects:documents": {"GET": "browse"},
     "projects:import": {"GET": "manage", "POST": "manage"},
     "api:project": {"GET": "view", "PUT": "manage", "PATCH": "manage", "DELETE": "manage"},
