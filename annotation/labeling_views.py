@@ -13,6 +13,7 @@ from annotation import selectors
 from annotation.services.assignments import assignment_next, assignment_skip
 from projects.errors import ServiceError
 from projects.markdown import render_markdown
+from projects.models import Project
 from projects.permissions import Access, Right
 from projects.selectors import label_list
 from projects.views.base import context, project_view
@@ -50,6 +51,21 @@ def label_next(request: HttpRequest, access: Access) -> HttpResponse:
                     document_id=assignment.document_id)
 
 
+def label_palette(project: Project) -> list[dict]:
+    """The project's labels as the workbench's modules read them."""
+    return [{"id": lb.pk, "kind": lb.kind, "name": lb.name, "color": lb.color,
+             "shortcut": lb.shortcut, "value": lb.value, "directed": lb.directed,
+             "head": [h.name for h in lb.head_labels.all()],
+             "tail": [t.name for t in lb.tail_labels.all()]}
+            for lb in label_list(project=project).prefetch_related("head_labels", "tail_labels")]
+
+
+def project_settings(project: Project) -> dict:
+    return {"id": project.pk, "tasks": project.tasks, "overlap": project.overlap,
+            "allow_overlap": project.allow_overlapping_spans,
+            "multi_label": project.sentiment_multi_label, "scale": project.sentiment_scale}
+
+
 def _workbench_data(access: Access, request: HttpRequest, document_id: int) -> dict:
     project = access.project
     document = selectors.labeling_document(project=project, user=request.user,
@@ -58,21 +74,14 @@ def _workbench_data(access: Access, request: HttpRequest, document_id: int) -> d
         if project.documents.filter(pk=document_id).exists():
             raise PermissionDenied(_("This document is not assigned to you."))
         raise Http404("No such document.")
-    labels = [{"id": lb.pk, "kind": lb.kind, "name": lb.name, "color": lb.color,
-               "shortcut": lb.shortcut, "value": lb.value, "directed": lb.directed,
-               "head": [h.name for h in lb.head_labels.all()],
-               "tail": [t.name for t in lb.tail_labels.all()]}
-              for lb in label_list(project=project).prefetch_related("head_labels", "tail_labels")]
+    labels = label_palette(project)
     api = reverse("api:annotation", kwargs={"project_id": project.pk, "document_id": document.pk})
     return {"document": document, "labels": labels, "data": {
         "document": {"id": document.pk, "external_id": document.external_id, "text": document.text},
         "annotation": selectors.annotation_of(document=document, user=request.user),
         "predictions": selectors.prediction_of(document=document),
         "labels": labels, "user": request.user.get_username(),
-        "project": {"id": project.pk, "tasks": project.tasks, "overlap": project.overlap,
-                    "allow_overlap": project.allow_overlapping_spans,
-                    "multi_label": project.sentiment_multi_label,
-                    "scale": project.sentiment_scale},
+        "project": project_settings(project),
         "urls": {"annotation": api, "next": reverse("projects:label", args=[project.pk])},
         "messages": MESSAGES}}
 

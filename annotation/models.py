@@ -255,3 +255,35 @@ class DatasetVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.format}, {self.scope})"
+
+
+class GoldSource(models.TextChoices):
+    REVIEW = "review", _("Review")
+    AUTO = "auto", _("Auto-accepted")
+
+
+class GoldRevision(models.Model):
+    """One saved state of a document's gold: who saved it (nobody when auto-accepted), when,
+    the version it became, and the content as saved, so every change can be read back."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE,
+                                 related_name="gold_revisions")
+    version = models.PositiveIntegerField()
+    source = models.CharField(max_length=10, choices=GoldSource.choices,
+                              default=GoldSource.REVIEW)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                           on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    content = models.JSONField()  # the native {entities, relations, sentiment}
+
+    class Meta:
+        ordering = ["document_id", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "version"], name="gold_revision_unique"),
+            models.CheckConstraint(condition=Q(source__in=GoldSource.values),
+                                   name="gold_revision_source_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"gold of {self.document_id} v{self.version} ({self.source})"

@@ -97,3 +97,16 @@ class NextOutput(serializers.Serializer):
     expires_at = serializers.DateTimeField()
     annotation = AnnotationOutput()
     predictions = ContentOutput(allow_null=True)
+
+
+class GoldInput(serializers.Serializer):
+    entities = EntityInput(many=True, default=list)
+    relations = RelationInput(many=True, default=list)
+    sentiment = SentimentField(default=None, allow_null=True)
+    version = serializers.IntegerField(min_value=0)
+
+
+class GoldOutput(ContentOutput):
+    version = serializers.IntegerField()
+    updated_by = serializers.CharField(allow_null=True, help_text="null: auto-accepted")
+    updated_at = serializers.DateTimeField(allow_null=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from annotation import agreement_views, export_views, labeling_views
+from annotation import agreement_views, export_views, labeling_views, review_views
 from annotation import views as annotation_views
 from projects.views import audit, jobs, labels, members, projects
 
@@ -31,5 +31,8 @@ urlpatterns = [
          name="version-delete"),
     path(f"{P}/documents/<int:document_id>/label/", labeling_views.workbench, name="workbench"),
     path(f"{P}/documents/<int:document_id>/skip/", labeling_views.skip, name="skip"),
+    path(f"{P}/review/", review_views.review_queue_page, name="review"),
+    path(f"{P}/documents/<int:document_id>/review/", review_views.adjudicate_page,
+         name="adjudicate"),
     path("jobs/<int:job_id>/", jobs.job_detail, name="job"),
 ]

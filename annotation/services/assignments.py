@@ -34,6 +34,7 @@ from annotation.pure.content import Content
 from annotation.selectors.labeling import documents_open_to, live
 from annotation.services.agreement import agreement_schedule
 from annotation.services.annotations import annotation_store, parse_content
+from annotation.services.gold import document_submitted
 from projects.errors import Conflict, ServiceError
 from projects.models import Membership, Project
 
@@ -205,7 +206,9 @@ def annotation_write(*, project: Project, document_id: int, user: User,
     annotation = annotation_store(document=document, parsed=parsed, annotator=user,
                                   kind=AnnotationKind.ANNOTATION, status=status,
                                   version=version, seconds_spent=seconds_spent,
-                                  refresh_status=submit)
+                                  refresh_status=False)
+    if submit:
+        document_submitted(document=document)  # the document's status; auto-accepted gold
     return Saved(annotation, parsed)
 
 

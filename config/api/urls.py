@@ -2,7 +2,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import ObtainAuthToken
 
-from annotation.apis import agreement, exports, labeling
+from annotation.apis import agreement, exports, gold, labeling
 from annotation.apis import documents as annotation_apis
 from config.api.errors import json_404
 from projects import apis
@@ -35,6 +35,7 @@ urlpatterns = [
     path(f"{D}/annotation/", labeling.AnnotationApi.as_view(), name="annotation"),
     path(f"{D}/annotations/", labeling.AnnotationListApi.as_view(), name="annotations"),
     path(f"{D}/skip/", labeling.SkipApi.as_view(), name="skip"),
+    path(f"{D}/gold/", gold.GoldApi.as_view(), name="gold"),
     # Anything else under /api/ answers a JSON 404, whatever DEBUG says.
     re_path(r"^.*$", json_404, name="not-found"),
 ]

@@ -52,12 +52,16 @@ SPEC = {
     "api:skip": {"POST": "label"},
     "projects:agreement": {"GET": "agreement", "POST": "agreement"},
     "api:agreement": {"GET": "agreement", "POST": "agreement"},
+    "projects:balance": {"GET": "agreement"},
     "api:export": {"GET": "export"},
     "api:exports": {"GET": "export", "POST": "export"},
     "api:version": {"GET": "export", "DELETE": "manage"},
     "api:version-download": {"GET": "export"},
     "projects:exports": {"GET": "export", "POST": "export"},
     "projects:version-delete": {"POST": "manage"},
+    "api:gold": {"GET": "adjudicate", "PUT": "adjudicate"},
+    "projects:review": {"GET": "adjudicate"},
+    "projects:adjudicate": {"GET": "adjudicate"},
 }
 # Allowed GETs that answer something other than 200: "start labeling" redirects to the
 # document it leases.
