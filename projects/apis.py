@@ -1,6 +1,7 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -152,3 +153,13 @@ class JobDetailApi(APIView):
     @extend_schema(responses=JobOutput)
     def get(self, request: Request, job_id: int) -> Response:
         return Response(JobOutput(selectors.job_get(user=request.user, job_id=job_id)).data)
+
+
+class TokenApi(ObtainAuthToken):
+    """POST {username, password} -> {token}: the user's token, created (audited) if missing."""
+
+    def post(self, request: Request, *args: object, **kwargs: object) -> Response:
+        data = self.get_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        token = services.token_obtain(user=data.validated_data["user"])
+        return Response({"token": token.key})

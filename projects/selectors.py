@@ -4,7 +4,16 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Value
 from django.http import Http404
 
-from projects.models import AuditEvent, Job, JobStatus, Label, Membership, Project, Role
+from projects.models import (
+    AuditAction,
+    AuditEvent,
+    Job,
+    JobStatus,
+    Label,
+    Membership,
+    Project,
+    Role,
+)
 from projects.permissions import JOB_RIGHTS, authorize
 from projects.services.jobs import progress_key
 
@@ -76,3 +85,10 @@ def audit_event_page(*, project: Project, action: str | None = None, page: int =
     if action:
         events = events.filter(action=action)
     return Paginator(events, AUDIT_PAGE_SIZE).get_page(page)
+
+
+def token_events(*, user: User, limit: int = 10) -> QuerySet[AuditEvent]:
+    """The latest creations and revocations of the user's API token."""
+    actions = [AuditAction.TOKEN_CREATE, AuditAction.TOKEN_REVOKE]
+    return AuditEvent.objects.filter(target=user.username, action__in=actions,
+                                     project=None).select_related("actor")[:limit]

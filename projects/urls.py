@@ -2,7 +2,7 @@ from django.urls import path
 
 from annotation import agreement_views, export_views, labeling_views, review_views
 from annotation import views as annotation_views
-from projects.views import audit, jobs, labels, members, projects
+from projects.views import account, audit, jobs, labels, members, projects
 
 app_name = "projects"
 P = "projects/<int:project_id>"
@@ -35,4 +35,5 @@ urlpatterns = [
     path(f"{P}/documents/<int:document_id>/review/", review_views.adjudicate_page,
          name="adjudicate"),
     path("jobs/<int:job_id>/", jobs.job_detail, name="job"),
+    path("account/", account.account, name="account"),
 ]

@@ -1,6 +1,5 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import ObtainAuthToken
 
 from annotation.apis import agreement, exports, gold, labeling
 from annotation.apis import documents as annotation_apis
@@ -11,7 +10,7 @@ P = "projects/<int:project_id>"
 D = f"{P}/documents/<int:document_id>"
 
 urlpatterns = [
-    path("auth/token/", ObtainAuthToken.as_view(), name="token"),
+    path("auth/token/", apis.TokenApi.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("jobs/<int:job_id>/", apis.JobDetailApi.as_view(), name="job"),
