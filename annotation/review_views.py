@@ -91,7 +91,7 @@ MESSAGES = {**WORKBENCH_MESSAGES,
             "lane_help": _lazy("Enter accepts it into the gold, Delete rejects it."),
             "saved_version": _lazy("Gold saved (version %s)."),
             "nothing_next": _lazy("No other document is waiting for review."),
-            "reviewed": _lazy("Reviewed")}
+            "reviewed": _lazy("Reviewed"), "just_now": _lazy("just now")}
 
 
 @project_view(Right.ADJUDICATE)

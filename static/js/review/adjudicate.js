@@ -322,6 +322,15 @@ async function save() {
   status.textContent = t.reviewed;
   $("#next-document").hidden = false;
   $("#next-document").focus();
+  addRevision(saver.version);
+}
+
+// The saved version at the top of the history (the page shows the rest as it was loaded).
+function addRevision(version) {
+  $("#no-history")?.remove();
+  let list = $("#history ol");
+  if (!list) { list = document.createElement("ol"); list.className = "revisions"; $("#history").append(list); }
+  list.insertAdjacentHTML("afterbegin", `<li data-version="${version}"><strong>v${version}</strong> ${escapeHtml(data.user)} <span class="muted">${t.just_now}</span></li>`);
 }
 
 document.addEventListener("keydown", (event) => {
