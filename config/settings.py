@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -34,12 +35,14 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "template_partials",
+    "csp",
     "projects",
     "annotation",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -201,6 +204,20 @@ CONCORD_BALANCE_MIN_SHARE = env.float("CONCORD_BALANCE_MIN_SHARE", default=0.02)
 CONCORD_BALANCE_MAX_VALUES = env.int("CONCORD_BALANCE_MAX_VALUES", default=50)
 CONCORD_BALANCE_MAX_FIELDS = env.int("CONCORD_BALANCE_MAX_FIELDS", default=10)
 CONCORD_IMPORT_MAX_BYTES = env.int("CONCORD_IMPORT_MAX_BYTES", default=2 * 1024**3)
+
+# Content-Security-Policy (django-csp), docs/security.md: scripts only from our own static
+# files (no inline script, no eval, no handler attribute), stylesheets and <style> from
+# 'self' only, nothing loaded from elsewhere. Style attributes stay allowed: they cannot run
+# script, and carry the label colours (validated #rrggbb) as CSS variables.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF], "script-src": [SELF], "style-src": [SELF],
+        "style-src-elem": [SELF], "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"], "font-src": [SELF], "connect-src": [SELF],
+        "object-src": [NONE], "base-uri": [SELF], "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads no cookie; the token goes through hx-headers.

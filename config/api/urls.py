@@ -1,5 +1,5 @@
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from annotation.apis import agreement, exports, gold, labeling
 from annotation.apis import documents as annotation_apis
@@ -12,7 +12,8 @@ D = f"{P}/documents/<int:document_id>"
 urlpatterns = [
     path("auth/token/", apis.TokenApi.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(
+        url_name="api:schema", template_name="api/swagger_ui.html"), name="docs"),
     path("jobs/<int:job_id>/", apis.JobDetailApi.as_view(), name="job"),
     path("projects/", apis.ProjectListApi.as_view(), name="projects"),
     path(f"{P}/", apis.ProjectDetailApi.as_view(), name="project"),
