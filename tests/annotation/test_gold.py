@@ -176,7 +176,9 @@ def test_unanimous_and_change_compare_by_meaning():
          "sentiment": ["s", "t"]}
     b = {"entities": [{"id": "y", "start": 1, "end": 2, "label": "P"}], "relations": [],
          "sentiment": ["t", "s"]}
-    assert unanimous([a, b]) and not unanimous([]) and unanimous([a])
+    assert unanimous([a, b])
+    assert unanimous([a])
+    assert not unanimous([])
     assert not unanimous([a, {**b, "sentiment": "s"}])
     assert change(a, b).empty
     assert change(None, a).added_entities == [(1, 2, "P")]

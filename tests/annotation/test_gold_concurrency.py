@@ -46,7 +46,7 @@ def race(world, version: int) -> tuple[list, list]:
                                                    version=version).annotation.version))
                 held.set()
                 assert release.wait(WAIT)
-        except Exception as exc:  # noqa: BLE001 - reported to the test below
+        except Exception as exc:  # reported to the test below
             errors.append(exc)
             held.set()
         finally:
@@ -62,7 +62,7 @@ def race(world, version: int) -> tuple[list, list]:
             results.append(("second", "saved"))
         except Conflict as exc:
             results.append(("second", exc.status_code))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             errors.append(exc)
         finally:
             connections.close_all()

@@ -91,7 +91,8 @@ def test_by_date_oldest_and_newest(world, team):
     assert ids(oldest) == [docs[0].pk, docs[1].pk]
     assert oldest.entries[1].score == 0.9
     rest = review_queue(project=world.project, sort="oldest", size=2, after=oldest.next_cursor)
-    assert ids(rest) == [docs[2].pk] and rest.next_cursor is None
+    assert ids(rest) == [docs[2].pk]
+    assert rest.next_cursor is None
     assert ids(review_queue(project=world.project, sort="newest")) == [d.pk for d in docs][::-1]
 
 
