@@ -26,6 +26,7 @@ urlpatterns = [
     path(f"{P}/import/", annotation_views.import_page, name="import"),
     path(f"{P}/label/", labeling_views.label_next, name="label"),
     path(f"{P}/agreement/", agreement_views.agreement_page, name="agreement"),
+    path(f"{P}/agreement/balance/", agreement_views.balance_page, name="balance"),
     path(f"{P}/exports/", export_views.exports_page, name="exports"),
     path(f"{P}/exports/<int:version_id>/delete/", export_views.version_delete_view,
          name="version-delete"),

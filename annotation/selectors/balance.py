@@ -1,7 +1,8 @@
 """Reads for the balance aggregates the agreement job stores: gold labels and document meta,
 streamed in chunks as plain rows (no ORM objects)."""
 
-from collections.abc import Iterator
+from collections.abc import Iterable
+from typing import Any
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +33,6 @@ def gold_labels(*, project: Project) -> GoldLabels:
         relations=_array(_rows(Relation.objects.filter(**of), *fields), 2))
 
 
-def document_meta(*, project: Project) -> Iterator[tuple[int, dict]]:
+def document_meta(*, project: Project) -> Iterable[tuple[Any, ...]]:
     """(id, meta) of every document of the project, in no particular order."""
     return _rows(project.documents.all(), "id", "meta")

@@ -18,7 +18,7 @@ from annotation.selectors.agreement import StoredAnnotations
 from annotation.selectors.balance import GoldLabels, document_meta, gold_labels
 from projects.models import LabelKind, Project
 
-KINDS = (LabelKind.ENTITY, LabelKind.RELATION, LabelKind.SENTIMENT)
+KINDS: tuple[str, ...] = (LabelKind.ENTITY, LabelKind.RELATION, LabelKind.SENTIMENT)
 Rows = tuple[np.ndarray, np.ndarray]  # document ids, label ids: one row per label used
 
 
@@ -137,7 +137,7 @@ class _Counter:
 
     def labels_per_slice(self, name: str | None, rows: dict[str, Rows]
                          ) -> dict[str, np.ndarray]:
-        out = {}
+        out: dict[str, np.ndarray] = {}
         for kind in KINDS:
             names, index = self.labels[kind]
             doc, label = rows[kind]
@@ -175,7 +175,8 @@ def balance(*, project: Project, stored: StoredAnnotations, corpus: Corpus, meta
     max_values = settings.CONCORD_BALANCE_MAX_VALUES
     fields = meta_fields(document_meta(project=project), max_values,
                          settings.CONCORD_BALANCE_MAX_FIELDS)
-    labels = {kind: _label_index(stored, kind) for kind in KINDS}
+    labels: dict[str, tuple[list[str], dict[int, int]]] = {
+        kind: _label_index(stored, kind) for kind in KINDS}
     counter = _Counter(fields, labels)
     gold = gold_labels(project=project)
     submitted, gold_rows = _submitted(stored), _gold(gold)
@@ -183,7 +184,7 @@ def balance(*, project: Project, stored: StoredAnnotations, corpus: Corpus, meta
     overall = _group(counter, None, submitted, gold_rows, gold, submitted_docs)[0]
     del overall["value"]
     corpus_docs = np.asarray(corpus.doc_ids, dtype=np.int64)
-    sliced = []
+    sliced: list[dict[str, Any]] = []
     for name in fields.codes:
         values = _group(counter, name, submitted, gold_rows, gold, submitted_docs)
         codes, _ = counter.slice_codes(name, corpus_docs)

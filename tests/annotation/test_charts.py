@@ -72,10 +72,10 @@ def test_line_chart_points_titles_and_gaps():
     root = _parse(svg)
     _accessible(root, "trend")
     points = root.findall("s:circle", NS)
-    assert len(points) == 5  # the missing α has no point
+    assert len(points) == 5  # the missing alpha has no point
     tips = ["".join(p.find("s:title", NS).itertext()) for p in points]
     assert tips[:2] == ["α, May 1: 0.200", "α, May 3: 0.600"]
-    # the gap splits α into runs of one point, so only F1 draws a line
+    # the gap splits alpha into runs of one point, so only F1 draws a line
     assert len(root.findall("s:polyline", NS)) == 1
     ys = [float(p.get("cy")) for p in points[2:]]
     assert ys[0] > ys[1] > ys[2]  # higher values are drawn higher

@@ -19,11 +19,31 @@ HEADLINE: dict[str, tuple[str, ...]] = {
     "entity_f1": ("entities", "f1_exact", "mean"),
     "relation_f1": ("relations", "f1", "mean"),
 }
-# the report's note statistics that explain each headline number when it is null
-NOTE_PREFIX = {"sentiment_alpha": "sentiment.krippendorff_alpha",
-               "sentiment_kappa": "sentiment.cohen_kappa",
-               "percent_agreement": "sentiment.percent_agreement",
-               "entity_f1": "entities.f1_exact", "relation_f1": "relations.f1"}
+# the notes that explain each headline number: statistics named exactly, or under a prefix
+# (one note per pair of annotators)
+NOTES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "sentiment_alpha": (("sentiment.krippendorff_alpha", "sentiment.krippendorff_alpha.nominal",
+                         "sentiment.krippendorff_alpha.masi", "sentiment.items"), ()),
+    "sentiment_kappa": (("sentiment.cohen_kappa", "sentiment.items"),
+                        ("sentiment.cohen_kappa.",)),
+    "percent_agreement": (("sentiment.percent_agreement", "sentiment.items"), ()),
+    "fleiss_kappa": (("sentiment.fleiss_kappa", "sentiment.items"), ()),
+    "entity_f1": (("entities.f1_exact",), ("entities.f1_exact.",)),
+    "entity_f1_overlap": (("entities.f1_overlap",), ("entities.f1_overlap.",)),
+    "relation_f1": (("relations.f1",), ("relations.f1.",)),
+}
+EVERYWHERE = ("annotators", "labels")
+
+
+def notes_for(notes: list[dict[str, str]], name: str, most: int = 3) -> list[str]:
+    """The distinct messages of the notes about headline number ``name``, at most ``most``."""
+    exact, prefixes = NOTES[name]
+    found: dict[str, None] = {}
+    for note in notes:
+        stat = note["statistic"]
+        if stat in exact or stat in EVERYWHERE or (prefixes and stat.startswith(prefixes)):
+            found.setdefault(note["message"], None)
+    return list(found)[:most]
 
 
 def subset(corpus: Corpus, keep: np.ndarray) -> Corpus:
@@ -71,14 +91,8 @@ def headline(report: dict[str, Any], multi_label: bool = False) -> dict[str, Any
     n = {"sentiment": _at(report, ("sentiment", "items")),
          "entities": _at(report, ("entities", "documents")),
          "relations": _at(report, ("relations", "documents"))}
-    notes: dict[str, list[str]] = {}
-    for name, value in values.items():
-        if value is None:
-            prefix = NOTE_PREFIX[name]
-            found = [nt["message"] for nt in report.get("notes", [])
-                     if nt["statistic"] == prefix or nt["statistic"].startswith(prefix + ".")
-                     or nt["statistic"] == "annotators"]
-            notes[name] = found[:3]
+    notes = {name: notes_for(report.get("notes", []), name)
+             for name, value in values.items() if value is None}
     return {"values": values, "n": n, "notes": notes}
 
 
