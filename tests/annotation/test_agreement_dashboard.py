@@ -97,7 +97,8 @@ def test_the_dashboard_shows_headline_intervals_heatmaps_trend_and_worst_documen
     # document 5 has the most disagreement and comes first, linked for reviewers
     first = html.index('data-document="', html.index('id="disagreements"'))
     assert html[first:].startswith(f'data-document="{labelled[5].pk}"')
-    assert "src-5</a>" in html
+    adjudicate = reverse("projects:adjudicate", args=[world.project.pk, labelled[5].pk])
+    assert f'<a href="{adjudicate}">src-5</a>' in html
     assert HOSTILE not in html
 
 
