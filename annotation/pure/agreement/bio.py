@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from annotation.pure.agreement.spans import SpanTable
-from annotation.pure.tokens import token_offsets
+from annotation.pure.agreement.tokenizer import block_tokens
 
 
 @dataclass(frozen=True)
@@ -30,13 +30,19 @@ def corpus_tokens(texts: Sequence[str], block_chars: int = 1 << 20) -> Tokens:
     crosses, so one regex pass gives global offsets."""
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
     doc_offset = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(np.int64)
-    # joined a block at a time: the regex split makes a string per token, so bound them
+    # a block of documents at a time, which bounds the tokenizer's arrays
     block = (doc_offset // block_chars).astype(np.int64)
     cuts = [0, *(np.nonzero(np.diff(block))[0] + 1).tolist(), len(texts)]
-    parts = [token_offsets("\n".join(texts[lo:hi])) + doc_offset[lo]
-             for lo, hi in itertools.pairwise(cuts) if hi > lo]
-    offsets = np.concatenate(parts) if parts else np.zeros((0, 2), dtype=np.int64)
-    start, end = offsets[:, 0], offsets[:, 1]
+    starts, ends = [], []
+    for lo, hi in itertools.pairwise(cuts):
+        if hi > lo:
+            local = doc_offset[lo:hi] - doc_offset[lo]
+            s, e = block_tokens("\n".join(texts[lo:hi]), local, local + lengths[lo:hi])
+            starts.append(s + doc_offset[lo])
+            ends.append(e + doc_offset[lo])
+    empty = np.zeros(0, dtype=np.int64)
+    start = np.concatenate(starts) if starts else empty
+    end = np.concatenate(ends) if ends else empty
     doc = np.searchsorted(doc_offset, start, side="right") - 1
     return Tokens(doc.astype(np.int64), start, end, doc_offset)
 

@@ -13,16 +13,12 @@ from typing import Any
 import numpy as np
 
 from annotation.pure.agreement import categorical as cat
-from annotation.pure.agreement.alpha import (
-    alpha_from_coincidences,
-    alpha_reason,
-    coincidences_from_codes,
-)
-from annotation.pure.agreement.bio import bio_matrix, corpus_tokens
+from annotation.pure.agreement.alpha import alpha_from_coincidences, alpha_reason
 from annotation.pure.agreement.inputs import Corpus
 from annotation.pure.agreement.relations import relation_pair_counts
 from annotation.pure.agreement.section import Section, mean_defined, value
 from annotation.pure.agreement.spans import PairCounts, f1, macro_f1, ratio, span_pair_counts
+from annotation.pure.agreement.tokenlevel import token_agreement
 
 Counter = Callable[[int, int, np.ndarray], PairCounts]
 
@@ -138,24 +134,22 @@ def _token_level(corpus: Corpus, s: Section) -> dict[str, Any] | None:
     if corpus.texts is None:
         s.note("token", "documents were given without their text: no token-level agreement")
         return None
-    tokens = corpus_tokens(corpus.texts)
-    codes = bio_matrix(corpus.spans, tokens, corpus.submitted)
-    k = 1 + 2 * len(corpus.entity_labels)
+    counted = token_agreement(corpus.spans, corpus.texts, corpus.submitted,
+                              len(corpus.entity_labels))
     names = corpus.annotators
     pairs: list[dict[str, Any]] = []
     kappas: list[float | None] = []
-    for i, j in itertools.combinations(range(len(names)), 2):
-        conf = cat.confusion(cat.pair_cells(codes, i, j, k), k)
+    for (i, j), conf in counted.confusion.items():
         v = value(cat.kappa_from_confusion(conf))
         if v is None:
             s.note(f"token.cohen_kappa.{names[i]}|{names[j]}", cat.kappa_reason(conf) or "")
         kappas.append(v)
         pairs.append({"a": names[i], "b": names[j], "value": v, "items": int(conf.sum())})
-    o = coincidences_from_codes(codes, k)
+    o = counted.coincidences
     alpha = value(alpha_from_coincidences(o))
     if alpha is None:
         s.note("token.krippendorff_alpha", alpha_reason(o) or "undefined")
-    return {"tokens": int(((codes >= 0).sum(axis=0) >= 2).sum()),
+    return {"tokens": counted.tokens,
             "cohen_kappa": {"mean": mean_defined(kappas), "pairs": pairs},
             "krippendorff_alpha": alpha,
             "scheme": "BIO over the shared tokenizer's tokens; O, B-label, I-label"}
