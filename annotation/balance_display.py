@@ -55,7 +55,8 @@ def _bars(chart_id: str, title: str, rows: list[Share]) -> Any:
                      desc=_("Each label's share of its kind; the count follows it. A label "
                             "under the floor is orange and marked with !."),
                      labels=[r.label for r in rows], values=[r.share for r in rows],
-                     notes=[str(r.count) for r in rows], flagged=[r.low for r in rows])
+                     notes=[str(r.count) for r in rows], flagged=[r.low for r in rows],
+                     vmax=1.0)
 
 
 def kinds(labels: dict[str, list[str]], group: dict[str, Any], floor: float

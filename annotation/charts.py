@@ -66,7 +66,9 @@ def heatmap(*, chart_id: str, title: str, desc: str, rows: Sequence[str],
     span = (top - vmin) or 1.0
     left = 12 + 7 * min(label_chars, max((len(r) for r in rows), default=1))
     head = 12 + 7 * min(label_chars, max((len(c) for c in cols), default=1))
-    width, height = left + cell * len(cols) + 8, head + cell * len(rows) + 8
+    # the column names are drawn at -45°: leave room on the right for the last one
+    width = left + cell * len(cols) + 8 + int(0.72 * (head - 12))
+    height = head + cell * len(rows) + 8
     out = _open(chart_id, title, desc, width, height)
     for j, col in enumerate(cols):
         x, y = left + j * cell + cell / 2, head - 6
