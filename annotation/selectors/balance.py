@@ -2,8 +2,8 @@
 streamed in chunks as plain rows (no ORM objects)."""
 
 from collections.abc import Iterable
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
