@@ -52,6 +52,7 @@ SPEC = {
     "api:skip": {"POST": "label"},
     "projects:agreement": {"GET": "agreement", "POST": "agreement"},
     "api:agreement": {"GET": "agreement", "POST": "agreement"},
+    "projects:balance": {"GET": "agreement"},
     "api:export": {"GET": "export"},
     "api:exports": {"GET": "export", "POST": "export"},
     "api:version": {"GET": "export", "DELETE": "manage"},
