@@ -1,5 +1,6 @@
 """Concord settings, driven by the environment (see docs/configuration.md)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "axes",
     "projects",
     "annotation",
 ]
@@ -52,6 +54,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a refused login into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -93,6 +97,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling (django-axes, config/auth.py): failures counted per username and IP.
+AUTHENTICATION_BACKENDS = ["config.auth.LoginThrottleBackend",
+                           "django.contrib.auth.backends.ModelBackend"]
+CONCORD_LOGIN_FAILURE_LIMIT = env.int("CONCORD_LOGIN_FAILURE_LIMIT", default=5)
+CONCORD_LOGIN_COOLOFF_MINUTES = env.int("CONCORD_LOGIN_COOLOFF_MINUTES", default=15)
+AXES_ENABLED = env.bool("CONCORD_LOGIN_THROTTLE", default=True)
+AXES_FAILURE_LIMIT = CONCORD_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=CONCORD_LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.auth.lockout_response"
+# Behind a proxy, name the header it sets (e.g. HTTP_X_FORWARDED_FOR): its last address counts.
+CONCORD_CLIENT_IP_HEADER = env("DJANGO_CLIENT_IP_HEADER", default="")
+AXES_CLIENT_IP_CALLABLE = "config.auth.client_ip"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "projects:list"
 LOGOUT_REDIRECT_URL = "login"

@@ -159,7 +159,9 @@ class TokenApi(ObtainAuthToken):
     """POST {username, password} -> {token}: the user's token, created (audited) if missing."""
 
     def post(self, request: Request, *args: object, **kwargs: object) -> Response:
-        data = self.get_serializer(data=request.data)
+        # authenticate() gets Django's request, where the login throttle (config/auth.py)
+        # marks a lockout for its middleware to answer.
+        data = self.serializer_class(data=request.data, context={"request": request._request})
         data.is_valid(raise_exception=True)
         token = services.token_obtain(user=data.validated_data["user"])
         return Response({"token": token.key})
