@@ -131,6 +131,8 @@ def next_answer(*, assignment: Assignment, user: User) -> dict[str, Any]:
     mine, prediction = rows.get(AnnotationKind.ANNOTATION), rows.get(AnnotationKind.PREDICTION)
     for row in rows.values():
         row.document = document
+    if document.is_gold_check:  # blind: shown as the new document it poses as (not saved)
+        document.status = DocumentStatus.NEW
     return {"document": document, "expires_at": assignment.expires_at,
             "annotation": _own(mine, multi),
             "predictions": None if prediction is None

@@ -35,6 +35,7 @@ from annotation.selectors.labeling import documents_open_to, live
 from annotation.services.agreement import agreement_schedule
 from annotation.services.annotations import annotation_store, parse_content
 from annotation.services.gold import document_submitted
+from annotation.services.gold_checks import gold_check_next, gold_check_score
 from projects.errors import Conflict, ServiceError
 from projects.models import Membership, Project
 
@@ -99,6 +100,9 @@ def assignment_next(*, project: Project, user: User) -> Assignment | None:
     current = _resume(project, user, now)
     if current is not None:
         return current
+    check = gold_check_next(project=project, user=user, now=now)  # takes no slot of k
+    if check is not None:
+        return _lease(project, user, check, now)
     tried: list[int] = []
     for _attempt in range(ATTEMPTS):
         document_id = _candidate(project, user, now, tried)
@@ -168,7 +172,7 @@ def assignment_for_write(*, project: Project, user: User, assignment: Assignment
     document = assignment.document
     lapsed = assignment.status == AssignmentStatus.EXPIRED or (
         assignment.status == AssignmentStatus.ACTIVE and assignment.expires_at <= now)
-    if lapsed:
+    if lapsed and not document.is_gold_check:  # a check has no k to keep
         Document.objects.select_for_update().filter(pk=document.pk).exists()
         if holders(document_id=document.pk, now=now, exclude_user=user) >= project.overlap:
             raise Conflict(_("Your lease on this document ran out and it went to other "
@@ -209,6 +213,8 @@ def annotation_write(*, project: Project, document_id: int, user: User,
                                   refresh_status=False)
     if submit:
         document_submitted(document=document)  # the document's status; auto-accepted gold
+        if document.is_gold_check:
+            gold_check_score(document=document, annotator=user, answer=parsed)
     return Saved(annotation, parsed)
 
 
