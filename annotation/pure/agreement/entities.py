@@ -23,8 +23,10 @@ from annotation.pure.agreement.tokenlevel import token_agreement
 Counter = Callable[[int, int, np.ndarray], PairCounts]
 
 
-def _f1_block(corpus: Corpus, s: Section, key: str, count: Counter,
-              what: str) -> tuple[dict[str, Any], list[PairCounts]]:
+def _f1_block(corpus: Corpus, s: Section, key: str, count: Counter, what: str,
+              labelled: bool = True) -> tuple[dict[str, Any], list[PairCounts]]:
+    """Without labels, a match's two spans may carry different labels: per-label counts (and
+    so the macro F1) are undefined, and `macro` is None."""
     names = corpus.annotators
     pairs: list[dict[str, Any]] = []
     values: list[float | None] = []
@@ -40,7 +42,8 @@ def _f1_block(corpus: Corpus, s: Section, key: str, count: Counter,
                    "no document submitted by both" if c.documents == 0 else
                    f"neither annotated any {what} in the {c.documents} documents both submitted")
         values.append(v)
-        pairs.append({"a": names[a], "b": names[b], "value": v, "macro": macro_f1(c),
+        pairs.append({"a": names[a], "b": names[b], "value": v,
+                      "macro": macro_f1(c) if labelled else None,
                       "precision": value(ratio(tp, nb)), "recall": value(ratio(tp, na)),
                       "items": c.documents, "matched": int(tp), "count_a": int(na),
                       "count_b": int(nb)})
@@ -52,7 +55,8 @@ def _f1_block(corpus: Corpus, s: Section, key: str, count: Counter,
         block["micro"] = value(2 * tp / total) if total else None
         per_label = _pooled_label_f1(all_counts)
         used = ~np.isnan(per_label)
-        block["macro"] = float(per_label[used].mean()) if used.any() else None
+        if labelled and used.any():
+            block["macro"] = float(per_label[used].mean())
     return block, all_counts
 
 
@@ -111,7 +115,9 @@ def entities_section(corpus: Corpus) -> Section:
         def count(a: int, b: int, shared: np.ndarray, match: Any = match,
                   labelled: bool = labelled) -> PairCounts:
             return span_pair_counts(spans, a, b, shared, n_labels, match, labelled)
-        s.data[key], blocks[key] = _f1_block(corpus, s, key, count, "entity")
+        s.data[key], blocks[key] = _f1_block(corpus, s, key, count, "entity", labelled)
+        if not labelled:
+            s.note(f"{key}.macro", "a macro average needs labels: unlabelled matching has none")
     s.note("f1_overlap", "overlap match: spans sharing at least one code point (and the label), "
            "paired one-to-one greedily by largest overlap")
     exact, overlap = (_pooled_label_f1(blocks["f1_exact"]), _pooled_label_f1(blocks["f1_overlap"])

@@ -213,3 +213,22 @@ def test_masi_matrix_against_nltk():
         for j, b in enumerate(sets):
             if a or b:
                 assert ours[i, j] == pytest.approx(masi_distance(set(a), set(b)))
+
+
+def test_unlabelled_matching_has_no_macro_and_no_score_above_one():
+    """Same spans, different labels: unlabelled matches pair PER with ORG, so per-label
+    counts (tp by a's label) would exceed b's count of that label and give F1 > 1."""
+    docs = [{"id": i, "text": "Alice works at Acme today.", "annotations": {
+        "a": {"entities": [{"id": "x", "start": 0, "end": 5, "label": "PER"},
+                           {"id": "y", "start": 15, "end": 19, "label": "PER"}]},
+        "b": {"entities": [{"id": "x", "start": 0, "end": 5, "label": "ORG"},
+                           {"id": "y", "start": 15, "end": 19, "label": "PER"}]}}}
+        for i in range(4)]
+    entities = agreement_report(docs, META, replicates=20)["entities"]
+    for key in ("f1_exact_unlabelled", "f1_overlap_unlabelled"):
+        assert entities[key]["micro"] == 1.0
+        assert entities[key]["macro"] is None
+        assert entities[key]["pairs"][0]["macro"] is None
+    # Labelled: PER 1 match of (2 + 1) spans -> 2/3; ORG 0 of (0 + 1) -> 0; macro 1/3.
+    assert entities["f1_exact"]["macro"] == pytest.approx(1 / 3)
+    assert entities["f1_exact"]["pairs"][0]["macro"] == pytest.approx(1 / 3)
