@@ -3,6 +3,7 @@ from celery import shared_task
 from annotation.services.agreement import agreement_auto, agreement_run
 from annotation.services.exports import export_run
 from annotation.services.imports import import_run
+from annotation.services.reaper import reap_jobs
 from projects import services
 from projects.tasks import TRANSIENT, JobTask
 
@@ -29,3 +30,9 @@ def agreement_auto_task(project_id: int) -> None:
 def export_task(job_id: int) -> None:
     services.job_run(job_id=job_id, transient=TRANSIENT,
                      work=lambda job, progress: export_run(job=job, progress=progress))
+
+
+@shared_task(soft_time_limit=120, time_limit=150)
+def reap_jobs_task() -> dict:
+    """Every minute (CELERY_BEAT_SCHEDULE): fail jobs whose worker vanished, resend unsent."""
+    return reap_jobs()

@@ -10,6 +10,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # CELERY_SKIP_CHECKS= (empty) to run them in the worker too.
 os.environ.setdefault("CELERY_SKIP_CHECKS", "1")
 
-app = Celery("concord")
+app = Celery("concord", task_cls="config.celery_base:QueueTask")  # sending never raises
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

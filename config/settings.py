@@ -139,8 +139,10 @@ STORAGES = {
 # Redis: the Celery broker and result backend, and the cache. Unset: tasks run in-process.
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL, "KEY_PREFIX": "concord"}}
+    # Degraded, not broken, while Redis is down (config/cache.py); fails fast then.
+    CACHES = {"default": {"BACKEND": "config.cache.ResilientRedisCache",
+                          "LOCATION": REDIS_URL, "KEY_PREFIX": "concord",
+                          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -161,6 +163,18 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="concord")
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 300}
+# Sending a task with the broker down gives up after about a second (config/celery_base.py).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0,
+                                    "interval_step": 0.2, "interval_max": 0.5}
+# Jobs (projects/services/jobs.py): a running job beats every HEARTBEAT seconds; the reaper
+# (celery beat, every minute, or `manage.py reap_jobs`) fails those silent for STALE seconds
+# and sends again the jobs queued while the broker was down.
+CONCORD_JOB_HEARTBEAT_SECONDS = env.int("CONCORD_JOB_HEARTBEAT_SECONDS", default=15)
+CONCORD_JOB_STALE_SECONDS = env.int("CONCORD_JOB_STALE_SECONDS", default=120)
+CELERY_BEAT_SCHEDULE = {
+    "reap-jobs": {"task": "annotation.tasks.reap_jobs_task", "schedule": 60.0},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

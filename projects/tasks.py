@@ -1,15 +1,16 @@
 from typing import Any
 
-from celery import Task, shared_task
+from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from config.celery_base import QueueTask
 from projects import services
 
 # Errors worth a retry: the database went away for a moment.
 TRANSIENT = (OperationalError, InterfaceError)
 
 
-class JobTask(Task):
+class JobTask(QueueTask):
     """A task whose first argument is a Job id: the job fails when the task finally does."""
 
     acks_late = True

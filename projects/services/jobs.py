@@ -1,15 +1,20 @@
 """Background jobs: created by a service, run by a thin Celery task, polled by pages and API."""
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from celery import Task
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from projects.errors import ServiceError
 from projects.models import Job, JobStatus, Project
@@ -32,8 +37,100 @@ def job_create(*, project: Project | None, kind: str, by: User | None,
                task: Task, params: dict[str, Any] | None = None) -> Job:
     """Record a queued job and send its task once the surrounding transaction commits."""
     job = Job.objects.create(project=project, kind=kind, created_by=by, params=params or {})
-    transaction.on_commit(lambda: task.delay(job.pk))
+    transaction.on_commit(lambda: job_send(job_id=job.pk, task=task))
     return job
+
+
+def _delayed_message() -> str:
+    return _("Background work is delayed: the task queue is unreachable. The job starts "
+             "when it is back.")
+
+
+def job_send(*, job_id: int, task: Task) -> bool:
+    """Send a queued job's task. With the broker unreachable (config/celery_base.py) the job
+    stays queued, says that it is delayed, and is marked for job_resend to send again."""
+    if task.delay(job_id) is not None:
+        return True
+    job = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).first()
+    if job is not None:
+        job.params = {**job.params, "unsent_task": task.name}
+        job.message = _delayed_message()
+        job.save(update_fields=["params", "message"])
+    return False
+
+
+def job_resend() -> int:
+    """Send again the tasks of queued jobs that could not be sent; how many went."""
+    from celery import current_app
+
+    sent = 0
+    for job in Job.objects.filter(status=JobStatus.QUEUED, params__has_key="unsent_task"):
+        task = current_app.tasks[job.params["unsent_task"]]
+        params = {k: v for k, v in job.params.items() if k != "unsent_task"}
+        Job.objects.filter(pk=job.pk).update(params=params, message="")
+        if job_send(job_id=job.pk, task=task):
+            sent += 1
+    return sent
+
+
+def stale_after() -> timedelta:
+    return timedelta(seconds=settings.CONCORD_JOB_STALE_SECONDS)
+
+
+def job_reap(*, older_than: timedelta | None = None) -> list[Job]:
+    """Fail the running jobs whose worker stopped beating (killed, lost its host): their
+    heartbeat is older than `older_than` (CONCORD_JOB_STALE_SECONDS). Returns them, for the
+    caller to remove what they left behind."""
+    cutoff = timezone.now() - (older_than if older_than is not None else stale_after())
+    stale = Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    with transaction.atomic():
+        jobs = list(Job.objects.select_for_update(skip_locked=True)
+                    .filter(stale, status=JobStatus.RUNNING))
+        for job in jobs:
+            beat = job.heartbeat_at or job.started_at
+            job_fail(job_id=job.pk, message=_(
+                "The worker running this job stopped (last heartbeat %(when)s UTC); nothing "
+                "it did was kept. Start it again.") % {"when": f"{beat:%Y-%m-%d %H:%M:%S}"})
+    for job in jobs:
+        logger.warning("reaped job %s (%s): no heartbeat since %s", job.pk, job.kind,
+                       job.heartbeat_at)
+    return jobs
+
+
+class _Heartbeat(threading.Thread):
+    """Beats for a running job from its own thread, and so its own database connection:
+    outside the work's transaction, and stopping only when the worker process does."""
+
+    def __init__(self, job_id: int, every: float) -> None:
+        super().__init__(name=f"job-{job_id}-heartbeat", daemon=True)
+        self.job_id, self.every, self.done = job_id, every, threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.done.wait(self.every):
+                try:
+                    Job.objects.filter(pk=self.job_id, status=JobStatus.RUNNING).update(
+                        heartbeat_at=timezone.now())
+                except DatabaseError:
+                    logger.warning("heartbeat of job %s not recorded", self.job_id,
+                                   exc_info=True)
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self.done.set()
+        self.join(timeout=self.every + 5)
+
+
+def _claim(job_id: int) -> bool:
+    """Mark the job running, unless it finished or a live worker runs it already (a task
+    delivered twice): a running job is taken over only once its heartbeat went stale."""
+    now = timezone.now()
+    stale = now - stale_after()
+    return bool(Job.objects.filter(pk=job_id).filter(
+        Q(status=JobStatus.QUEUED)
+        | Q(status=JobStatus.RUNNING) & (Q(heartbeat_at__lt=stale) | Q(heartbeat_at=None))
+    ).update(status=JobStatus.RUNNING, started_at=now, heartbeat_at=now))
 
 
 def progress_key(job_id: int) -> str:
@@ -60,30 +157,41 @@ def job_fail(*, job_id: int, message: str, errors: list[dict] | None = None,
     )
 
 
+def _requeue(job_id: int) -> None:
+    try:
+        Job.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(status=JobStatus.QUEUED)
+    except DatabaseError:  # the database itself is away: the reaper or the retry will see
+        logger.warning("job %s could not be queued again", job_id)
+
+
 def job_run(*, job_id: int, work: Callable[[Job, ProgressFn], dict | Outcome],
             transient: tuple[type[Exception], ...] = ()) -> Job | None:
     """Run `work` for a job: mark it running, record progress, then its result or failure.
 
-    A job that already finished is left alone, so a redelivered task does nothing twice.
+    A job that already finished, or that a live worker runs (its heartbeat is fresh), is left
+    alone, so a redelivered task does nothing twice. While the work runs, a thread beats
+    (heartbeat_at) every CONCORD_JOB_HEARTBEAT_SECONDS; job_reap fails jobs whose beat stopped.
     A ServiceError fails the job with its errors. A `transient` error is re-raised with the
-    job left running, for the task to retry; anything else fails the job and re-raises.
+    job queued again, for the task to retry; anything else fails the job and re-raises.
     """
-    job = Job.objects.filter(pk=job_id).first()
-    if job is None or job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED):
-        return job
-    now = timezone.now()
-    Job.objects.filter(pk=job_id).update(status=JobStatus.RUNNING, started_at=now,
-                                         heartbeat_at=now)
+    if not _claim(job_id):
+        return Job.objects.filter(pk=job_id).first()
+    job = Job.objects.get(pk=job_id)
 
     def progress(value: float, message: str = "") -> None:
         job_progress(job_id=job_id, progress=value, message=message)
 
+    beat = None
+    if settings.CONCORD_JOB_HEARTBEAT_SECONDS > 0:
+        beat = _Heartbeat(job_id, settings.CONCORD_JOB_HEARTBEAT_SECONDS)
+        beat.start()
     try:
         result = work(job, progress)
     except ServiceError as exc:
         job_fail(job_id=job_id, message=exc.detail, errors=exc.errors,
                  result=getattr(exc, "result", None))
     except transient:
+        _requeue(job_id)  # for the task's retry to claim
         raise
     except Exception as exc:
         logger.exception("job %s failed", job_id)
@@ -96,5 +204,8 @@ def job_run(*, job_id: int, work: Callable[[Job, ProgressFn], dict | Outcome],
             errors=outcome.errors, message="",
             finished_at=timezone.now(), heartbeat_at=timezone.now(),
         )
+    finally:
+        if beat is not None:
+            beat.stop()
     job.refresh_from_db()
     return job

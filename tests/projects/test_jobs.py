@@ -70,7 +70,9 @@ def test_finished_job_is_not_run_twice(world, django_capture_on_commit_callbacks
     assert calls == []
 
 
-def test_transient_error_leaves_job_running_for_retry(world):
+def test_transient_error_queues_the_job_again_for_retry(world):
+    """Queued, not running: the retry claims it like a first delivery (a running job with a
+    fresh heartbeat belongs to a live worker and is left alone)."""
     job = Job.objects.create(project=world.project, kind=JobKind.IMPORT)
 
     def flaky(j, progress):
@@ -79,7 +81,7 @@ def test_transient_error_leaves_job_running_for_retry(world):
     with pytest.raises(OperationalError):
         services.job_run(job_id=job.pk, work=flaky, transient=(OperationalError,))
     job.refresh_from_db()
-    assert job.status == JobStatus.RUNNING
+    assert job.status == JobStatus.QUEUED
     with pytest.raises(ZeroDivisionError):
         services.job_run(job_id=job.pk, work=lambda j, p: 1 / 0)
     job.refresh_from_db()
