@@ -1,0 +1,152 @@
+"""A Celery worker SIGKILLed in the middle of an import and of an export (a real worker on
+PostgreSQL and Redis): the job is left `running` by the dead worker, the reaper fails it
+once its heartbeat is stale, and nothing half-done remains: no imported rows (the
+transaction died with the connection), no upload, no dataset version, no file."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.urls import reverse
+
+from annotation.models import DatasetVersion, Document
+from annotation.pure.text import content_hash
+from annotation.services.reaper import reap_jobs
+from annotation.tasks import export_task, import_task
+from projects.models import Job, JobStatus
+from tests.conftest import ROOT, _worker_env, api_client_for
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def doomed_worker(settings, tmp_path):
+    """A worker of this test alone (on its own queue), with 1-second heartbeats, sharing
+    this test's media folder; the test kills it."""
+    if not settings.REDIS_URL or settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        pytest.skip("needs DATABASE_URL (PostgreSQL) and REDIS_URL for a real Celery worker")
+    from config.celery_app import app
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    queue = f"concord-doomed-{os.getpid()}-{time.monotonic_ns()}"
+    env = _worker_env(settings.DATABASES["default"]["NAME"], queue)
+    env.update(CONCORD_MEDIA_ROOT=str(settings.MEDIA_ROOT), CONCORD_JOB_HEARTBEAT_SECONDS="1")
+    log = open(ROOT / "test-artifacts" / "celery-doomed-worker.log", "a")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "-c", "1",
+         "-P", "solo", "-n", f"{queue}@%h", "--without-gossip", "--without-mingle"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    old = (app.conf.task_always_eager, app.conf.task_default_queue)
+    try:
+        deadline = time.monotonic() + 60
+        while not app.control.ping(timeout=1.0, destination=[f"{queue}@{os.uname().nodename}"]):
+            assert proc.poll() is None, "the worker died at start; see celery-doomed-worker.log"
+            assert time.monotonic() < deadline, "the worker did not start"
+        app.conf.task_always_eager, app.conf.task_default_queue = False, queue
+        yield proc
+    finally:
+        app.conf.task_always_eager, app.conf.task_default_queue = old
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=20)
+        log.close()
+
+
+def _kill_when_under_way(proc, client, job_id: int, at: float) -> dict:
+    """Poll the job (live progress) and SIGKILL the worker once it is past `at`."""
+    url = reverse("api:job", kwargs={"job_id": job_id})
+    deadline = time.monotonic() + 120
+    while True:
+        job = client.get(url).json()
+        assert job["status"] in ("queued", "running"), job
+        if job["status"] == "running" and job["progress"] >= at:
+            break
+        assert time.monotonic() < deadline, f"the job never got past {at}: {job}"
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=20)
+    return job
+
+
+def _reap(job_id: int) -> Job:
+    """What the periodic reaper does, with a short limit: the dead worker's 1-second
+    heartbeat stops, a live one's would not."""
+    time.sleep(2.5)
+    result = reap_jobs(older_than=timedelta(seconds=2))
+    assert job_id in result["reaped"]
+    return Job.objects.get(pk=job_id)
+
+
+def _open_transactions() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                       " AND state LIKE 'idle in transaction%%' AND pid <> pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def test_worker_killed_in_the_middle_of_an_import(world, doomed_worker):
+    before = Document.objects.count()
+    lines = (json.dumps({"id": f"k{i}", "text": f"Record {i}: Alice met Bob in town {i * 7}."})
+             for i in range(300_000))
+    client = api_client_for(world.users["manager"])
+    response = client.post(
+        reverse("api:imports", kwargs={"project_id": world.project.pk}),
+        {"file": SimpleUploadedFile("big.jsonl", "\n".join(lines).encode())},
+        format="multipart")
+    assert response.status_code == 202, response.content
+    job_id = response.json()["id"]
+    uploads = Path(settings.MEDIA_ROOT) / "imports"
+    assert len(list(uploads.iterdir())) == 1
+    seen = _kill_when_under_way(doomed_worker, client, job_id, at=0.1)
+    assert seen["progress"] < 0.9  # killed mid-way, not at the end
+    time.sleep(0.5)
+    assert Job.objects.get(pk=job_id).status == JobStatus.RUNNING  # what the dead left
+    assert Document.objects.count() == before  # its transaction went with its connection
+    assert _open_transactions() == 0
+
+    job = _reap(job_id)
+    assert job.status == JobStatus.FAILED
+    assert "worker running this job stopped" in job.message
+    assert list(uploads.iterdir()) == []  # the upload is gone too
+    assert Document.objects.count() == before
+    polled = client.get(reverse("api:job", kwargs={"job_id": job_id})).json()
+    assert polled["status"] == "failed"
+    # The broker redelivers the unacknowledged task later: it finds the job failed and
+    # does nothing.
+    import_task.apply(args=[job_id])
+    assert Job.objects.get(pk=job_id).status == JobStatus.FAILED
+    assert Document.objects.count() == before
+
+
+def test_worker_killed_in_the_middle_of_an_export(world, doomed_worker):
+    texts = [f"Exported document {i}, Alice and 阿里巴巴 🎉 number {i}." for i in range(120_000)]
+    Document.objects.bulk_create(
+        [Document(project=world.project, external_id=f"e{i}", text=text,
+                  content_hash=content_hash(text)) for i, text in enumerate(texts)],
+        batch_size=5000)
+    client = api_client_for(world.users["consumer"])
+    response = client.post(reverse("api:exports", kwargs={"project_id": world.project.pk}),
+                           {"format": "jsonl", "scope": "all", "name": "killed"},
+                           format="json")
+    assert response.status_code == 202, response.content
+    job_id = response.json()["id"]
+    seen = _kill_when_under_way(doomed_worker, client, job_id, at=0.05)
+    assert seen["progress"] < 0.95
+    exports = Path(settings.MEDIA_ROOT) / "exports"
+
+    job = _reap(job_id)
+    assert job.status == JobStatus.FAILED
+    assert not DatasetVersion.objects.filter(project=world.project).exists()
+    assert not exports.exists() or [p for p in exports.rglob("*") if p.is_file()] == []
+    export_task.apply(args=[job_id])  # the redelivered task
+    assert Job.objects.get(pk=job_id).status == JobStatus.FAILED
+    assert not DatasetVersion.objects.exists()
