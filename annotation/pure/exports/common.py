@@ -2,6 +2,7 @@
 exports, label checks, and buffering of small pieces into chunks."""
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -132,13 +133,20 @@ class Context:
 
 
 # Line breaks other than \n that JSON leaves raw: str.splitlines would cut a line there.
-_LINE_SAFE = str.maketrans({c: f"\\u{ord(c):04x}" for c in "\x1c\x1d\x1e\x85\u2028\u2029"})
+_BREAKS = "\x1c\x1d\x1e\x85\u2028\u2029"
+_LINE_SAFE = str.maketrans({c: f"\\u{ord(c):04x}" for c in _BREAKS})
+_HAS_BREAK = re.compile(f"[{_BREAKS}]")
+# Records are trees built from the database: no need to check for cycles on every container.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False,
+                           check_circular=False).encode
 
 
 def json_line(value: Any) -> bytes:
     """``value`` as one JSON Lines line: UTF-8, compact, every line break escaped."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return text.translate(_LINE_SAFE).encode("utf-8") + b"\n"
+    text = _ENCODE(value)
+    if _HAS_BREAK.search(text):  # rare: translate walks every character in Python
+        text = text.translate(_LINE_SAFE)
+    return text.encode("utf-8") + b"\n"
 
 
 def buffered(pieces: Iterable[bytes], size: int = CHUNK) -> Iterator[bytes]:

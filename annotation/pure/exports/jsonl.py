@@ -9,33 +9,42 @@ entity whose given text differs from the document's is kept as given and warned 
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from annotation.pure.exports.common import Context, Record, json_line
+from annotation.pure.exports.common import Context, Record, buffered, json_line
 
 
 def _labelling(ctx: Context, record: Record, data: Any, annotator: str | None) -> Any:
+    """The labelling as written: each entity with its text. An entity is copied only to add
+    a missing text; when none is, the labelling itself is written, not a copy."""
     if not isinstance(data, dict):
         return data
     text: str = record["text"]
-    out = dict(data)
-    entities = []
-    for entity in data.get("entities") or ():
+    given = data.get("entities")
+    entities = given or ()
+    added: list[Any] | None = None
+    for i, entity in enumerate(entities):
         start, end = entity.get("start"), entity.get("end")
         if isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(text):
             if "text" not in entity:
-                entity = {**entity, "text": text[start:end]}
+                if added is None:
+                    added = list(entities)
+                added[i] = {**entity, "text": text[start:end]}
             elif entity["text"] != text[start:end]:
                 ctx.warn(record, None, "the entity's text differs from the text at its offsets",
                          annotator=annotator, entity=entity.get("id"), start=start, end=end)
         else:
             ctx.warn(record, None, "offsets outside the text", annotator=annotator,
                      entity=entity.get("id"), start=start, end=end)
-        entities.append(entity)
-    if "entities" in data:
-        out["entities"] = entities
-    return out
+    if added is None and ("entities" not in data or isinstance(given, list)):
+        return data
+    return {**data, "entities": added if added is not None else list(entities)}
 
 
 def write(ctx: Context, records: Iterable[Record]) -> Iterator[bytes]:
+    """The lines, joined into chunks of about 64 KiB (one write each, not one a line)."""
+    return buffered(_lines(ctx, records))
+
+
+def _lines(ctx: Context, records: Iterable[Record]) -> Iterator[bytes]:
     for record in records:
         if ctx.scope == "gold" and not record.get("gold"):
             continue
