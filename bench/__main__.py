@@ -26,6 +26,8 @@ def parse_args(argv: list[str] | None, names: list[str]) -> argparse.Namespace:
     stop.add_argument("--requests", type=int, help="measured requests, over all clients")
     parser.add_argument("--warmup", type=float, default=5.0, help="warm-up seconds")
     parser.add_argument("--server-workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--server-timeout", type=int, default=60,
+                        help="gunicorn --timeout: seconds one request may take (Dockerfile: 60)")
     parser.add_argument("--seed", type=int, default=1, help="random seed of the corpus")
     parser.add_argument("--keep-db", action="store_true",
                         help="reuse the database if it holds this N and seed; keep it after")
@@ -45,10 +47,11 @@ def log(message: str) -> None:
 
 
 @contextmanager
-def app_running(env: BenchEnv, workers: int, log_dir: Path) -> Iterator[tuple[str, Monitor]]:
+def app_running(env: BenchEnv, workers: int, log_dir: Path, timeout: int = 60
+                ) -> Iterator[tuple[str, Monitor]]:
     """gunicorn and a Celery worker, ready and sampled; stopped on the way out."""
     port = free_port()
-    server = start_server(env, port, log_dir, workers)
+    server = start_server(env, port, log_dir, workers, timeout)
     worker = start_worker(env, log_dir)
     try:
         base_url = f"http://127.0.0.1:{port}"
@@ -65,19 +68,20 @@ def app_running(env: BenchEnv, workers: int, log_dir: Path) -> Iterator[tuple[st
 def run(args: argparse.Namespace, chosen: Scenario) -> report.Report:
     env = BenchEnv.create(args.database_url, args.redis_url)
     log(f"preparing {db.database_name(args.database_url)} with {args.n} documents")
-    info = seed.prepare(env, args.n, args.seed, args.keep_db)
+    info = seed.prepare(env, args.n, args.seed, args.keep_db, gold=chosen.gold)
     log(f"database ready in {info.seconds:.1f}s ({'reused' if info.reused else info.rows})")
     redis.Redis.from_url(args.redis_url).flushdb()
     manage(env, "collectstatic", "--noinput")
     settings = {"concurrency": args.concurrency, "duration": args.duration,
                 "requests": args.requests, "warmup": args.warmup,
-                "server_workers": args.server_workers}
+                "server_workers": args.server_workers, "server_timeout": args.server_timeout}
     started = datetime.now(UTC)
     log_dir = report.RESULTS / "logs" / f"{chosen.name}-{args.n}-{started:%Y%m%dT%H%M%SZ}"
     try:
-        with app_running(env, args.server_workers, log_dir) as (base_url, monitor):
+        with app_running(env, args.server_workers, log_dir,
+                         args.server_timeout) as (base_url, monitor):
             ctx = Context(base_url, env, info, args.concurrency, args.warmup, args.duration,
-                          args.requests, monitor.cpu)
+                          args.requests, monitor.cpu, monitor)
             log(f"running {chosen.name}")
             result = chosen.run(ctx)
     finally:

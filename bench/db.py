@@ -24,8 +24,8 @@ def _admin_url(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, ""))
 
 
-def marker(n: int, seed: int) -> str:
-    return f"concord-bench v{SEED_VERSION} n={n} seed={seed}"
+def marker(n: int, seed: int, gold: bool = False) -> str:
+    return f"concord-bench v{SEED_VERSION} n={n} seed={seed}" + (" gold" if gold else "")
 
 
 def current_marker(url: str) -> str | None:
@@ -50,11 +50,11 @@ def drop(url: str) -> None:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
 
 
-def mark(url: str, n: int, seed: int) -> None:
+def mark(url: str, n: int, seed: int, gold: bool = False) -> None:
     name = sql.Identifier(database_name(url))
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(
-            name, sql.Literal(marker(n, seed))))
+            name, sql.Literal(marker(n, seed, gold))))
 
 
 def finish_load(url: str, tables: list[str]) -> None:

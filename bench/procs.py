@@ -6,6 +6,8 @@ import socket
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -71,9 +73,12 @@ def _gunicorn_knows(setting: str) -> bool:
     return any(known.name == setting for known in config.KNOWN_SETTINGS)
 
 
-def start_server(env: BenchEnv, port: int, log_dir: Path, workers: int = 4) -> Proc:
+def start_server(env: BenchEnv, port: int, log_dir: Path, workers: int = 4,
+                 timeout: int = 60) -> Proc:
+    """gunicorn as the Dockerfile runs it: sync workers, `timeout` seconds (60 there) before
+    the arbiter kills a worker busy with one request, however long its response streams."""
     cmd = [str(VENV_BIN / "gunicorn"), "config.wsgi:application", "--workers", str(workers),
-           "--bind", f"127.0.0.1:{port}"]
+           "--bind", f"127.0.0.1:{port}", "--timeout", str(timeout)]
     if _gunicorn_knows("control_socket"):  # gunicorn 24+: keep its socket in our log folder
         cmd += ["--control-socket", str(log_dir / "gunicorn.ctl")]
     return start("server", cmd, env, log_dir)
@@ -175,16 +180,37 @@ class Monitor:
     peaks: dict[str, Peak] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+    _windows: list[dict[str, Peak]] = field(default_factory=list)
 
-    def sample(self) -> None:
+    def current(self) -> dict[str, Peak]:
+        """Each tree's memory now: one fresh sample (it also counts towards the peaks)."""
+        return self.sample()
+
+    def sample(self) -> dict[str, Peak]:
         tree = _children()
+        now: dict[str, Peak] = {}
         for name, root in self.roots.items():
             pids = tree_pids(root, tree)
             rss, pss = (sum(v) for v in zip(*map(_memory_kb, pids), strict=True))
-            peak = self.peaks.setdefault(name, Peak())
-            peak.rss_mb = max(peak.rss_mb, rss / 1024)
-            peak.pss_mb = max(peak.pss_mb, pss / 1024)
-            peak.processes = max(peak.processes, len(pids))
+            now[name] = Peak(rss / 1024, pss / 1024, len(pids))
+            for peaks in [self.peaks, *self._windows]:
+                peak = peaks.setdefault(name, Peak())
+                peak.rss_mb = max(peak.rss_mb, now[name].rss_mb)
+                peak.pss_mb = max(peak.pss_mb, now[name].pss_mb)
+                peak.processes = max(peak.processes, len(pids))
+        return now
+
+    @contextmanager
+    def window(self) -> Iterator[dict[str, Peak]]:
+        """Each tree's peak over the `with` block only (sampled at its start and end too)."""
+        peaks: dict[str, Peak] = {}
+        self._windows.append(peaks)
+        self.sample()
+        try:
+            yield peaks
+        finally:
+            self.sample()
+            self._windows.remove(peaks)
 
     def cpu(self) -> dict[str, float]:
         """CPU seconds used so far by each tree, and by this (the client's) process."""

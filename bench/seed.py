@@ -13,7 +13,7 @@ from psycopg import sql
 from annotation.pure.text import content_hash
 from bench import db
 from bench.env import BenchEnv, manage, setup_django
-from bench.textgen import RELATIONS, SENTIMENTS, Corpus
+from bench.textgen import RELATIONS, SENTIMENTS, AnnotationPlan, Corpus, relations_between
 
 PROJECT = "Bench corpus"
 MANAGER = "bench-manager"
@@ -45,6 +45,7 @@ class Fixture:
     overlap: int
     annotator_ids: list[int]
     labels: dict[tuple[str, str], int]  # (kind, name) -> label id
+    reviewer_id: int  # bench-owner, a reviewer of the big project: the gold's author
     username: str = MANAGER
     password: str = PASSWORD
 
@@ -58,10 +59,11 @@ class SeedInfo:
     rows: dict[str, int] = field(default_factory=dict)
 
 
-def prepare(env: BenchEnv, n: int, seed: int, keep: bool) -> SeedInfo:
-    """A migrated bench database holding n documents: reused with keep, else seeded afresh."""
+def prepare(env: BenchEnv, n: int, seed: int, keep: bool, gold: bool = False) -> SeedInfo:
+    """A migrated bench database holding n documents: reused with keep, else seeded afresh.
+    With gold, every document of the big project also has a gold annotation (reviewed)."""
     started = time.perf_counter()
-    reuse = keep and db.current_marker(env.database_url) == db.marker(n, seed)
+    reuse = keep and db.current_marker(env.database_url) == db.marker(n, seed, gold)
     if not reuse:
         db.recreate(env.database_url)
     manage(env, "migrate", "--noinput")
@@ -69,9 +71,9 @@ def prepare(env: BenchEnv, n: int, seed: int, keep: bool) -> SeedInfo:
     if reuse:
         return SeedInfo(load_fixture(), n, True, time.perf_counter() - started)
     fixture = create_fixture()
-    rows = copy_corpus(env.database_url, fixture, n, seed)
+    rows = copy_corpus(env.database_url, fixture, n, seed, gold)
     db.finish_load(env.database_url, TABLES)
-    db.mark(env.database_url, n, seed)
+    db.mark(env.database_url, n, seed, gold)
     return SeedInfo(fixture, n, False, time.perf_counter() - started, rows)
 
 
@@ -122,14 +124,17 @@ def load_fixture() -> Fixture:
     project = Project.objects.get(name=PROJECT)
     users = get_user_model().objects.filter(username__in=ANNOTATORS).order_by("username")
     labels = {(lb.kind, lb.name): lb.pk for lb in project.labels.all()}
-    return Fixture(project.pk, project.overlap, [u.pk for u in users], labels)
+    reviewer = get_user_model().objects.get(username=OWNER)
+    return Fixture(project.pk, project.overlap, [u.pk for u in users], labels, reviewer.pk)
 
 
 class RowBuilder:
     """Rows for every table, document by document, with ids assigned here (COPY returns none)."""
 
-    def __init__(self, fixture: Fixture, seed: int, first_ids: dict[str, int]) -> None:
+    def __init__(self, fixture: Fixture, seed: int, first_ids: dict[str, int],
+                 gold: bool = False) -> None:
         self.fx = fixture
+        self.gold = gold
         self.corpus = Corpus(seed)
         self.rng = random.Random(seed + 7)
         self.next_id = dict(first_ids)
@@ -145,7 +150,9 @@ class RowBuilder:
         return rows
 
     def document(self, index: int) -> None:
-        """One document; 60% fully annotated (status annotated), 15% partly, 25% untouched."""
+        """One document; 60% fully annotated (status annotated), 15% partly, 25% untouched.
+        With gold, every document also gets its gold (the true mentions, the relations
+        between them, the true sentiment) and is reviewed, as a gold save makes it."""
         doc = self.corpus.document()
         roll = self.rng.random()
         count = 0 if roll < 0.25 else (self.fx.overlap if roll >= 0.4 else self.rng.randint(1, 2))
@@ -154,30 +161,42 @@ class RowBuilder:
         doc_id = self._id("annotation_document")
         self.rows["annotation_document"].append((
             doc_id, self.fx.project_id, f"bench-{index:07d}", doc.text, "{}",
-            content_hash(doc.text), status, "{}", False, created))
+            content_hash(doc.text), "reviewed" if self.gold else status, "{}", False, created))
         for turn, user in enumerate(self.rng.sample(self.fx.annotator_ids, count)):
             self._annotation(doc, doc_id, user, created + timedelta(minutes=10 + 3 * turn))
+        if self.gold:  # no draw from self.rng: the rest of the corpus is the same either way
+            plan = AnnotationPlan(list(doc.entities), relations_between(list(doc.entities)),
+                                  doc.sentiment)
+            reviewed = created + timedelta(days=1)
+            self._labelling(plan, doc_id, "gold", self.fx.reviewer_id, reviewed, 0.0)
 
     def _annotation(self, doc: Any, doc_id: int, user: int, submitted: datetime) -> None:
-        plan, labels, pid = self.corpus.annotation(doc), self.fx.labels, self.fx.project_id
-        ann_id = self._id("annotation_annotation")
+        plan = self.corpus.annotation(doc)
         spent = round(self.rng.uniform(20, 240), 1)
+        self._labelling(plan, doc_id, "annotation", user, submitted, spent)
+        pid = self.fx.project_id
+        taken = submitted - timedelta(seconds=spent + 30)
+        self.rows["annotation_assignment"].append((
+            self._id("annotation_assignment"), pid, doc_id, user, "submitted", taken,
+            taken + timedelta(minutes=30), submitted))
+
+    def _labelling(self, plan: AnnotationPlan, doc_id: int, kind: str, user: int,
+                   submitted: datetime, spent: float) -> None:
+        """A submitted annotation (or gold) with its spans, relations and sentiment."""
+        labels, pid = self.fx.labels, self.fx.project_id
+        ann_id = self._id("annotation_annotation")
         self.rows["annotation_annotation"].append((
-            ann_id, pid, doc_id, "annotation", user, "submitted", 1, spent,
+            ann_id, pid, doc_id, kind, user, "submitted", 1, spent,
             submitted - timedelta(seconds=spent), submitted, submitted))
         span_ids = [self._id("annotation_span") for _ in plan.spans]
         self.rows["annotation_span"].extend(
-            (sid, ann_id, s, e, labels[("entity", kind)])
-            for sid, (s, e, kind) in zip(span_ids, plan.spans, strict=True))
+            (sid, ann_id, s, e, labels[("entity", entity)])
+            for sid, (s, e, entity) in zip(span_ids, plan.spans, strict=True))
         self.rows["annotation_relation"].extend(
             (self._id("annotation_relation"), ann_id, span_ids[h], span_ids[t],
              labels[("relation", name)]) for h, t, name in plan.relations)
         self.rows["annotation_sentimentchoice"].append(
             (self._id("annotation_sentimentchoice"), ann_id, labels[("sentiment", plan.sentiment)]))
-        taken = submitted - timedelta(seconds=spent + 30)
-        self.rows["annotation_assignment"].append((
-            self._id("annotation_assignment"), pid, doc_id, user, "submitted", taken,
-            taken + timedelta(minutes=30), submitted))
 
 
 def _first_ids(conn: psycopg.Connection) -> dict[str, int]:
@@ -199,12 +218,13 @@ def _chunks(n: int) -> Iterator[range]:
         yield range(start, min(n, start + CHUNK))
 
 
-def copy_corpus(url: str, fixture: Fixture, n: int, seed: int) -> dict[str, int]:
-    """COPY n documents and their annotations, chunk by chunk, in one transaction."""
+def copy_corpus(url: str, fixture: Fixture, n: int, seed: int, gold: bool = False
+                ) -> dict[str, int]:
+    """COPY n documents and their annotations (and gold), chunk by chunk, in one transaction."""
     counts = dict.fromkeys(TABLES, 0)
     with (psycopg.connect(url) as conn, conn.cursor() as cur,
           db.foreign_keys_dropped(conn, TABLES)):
-        builder = RowBuilder(fixture, seed, _first_ids(conn))
+        builder = RowBuilder(fixture, seed, _first_ids(conn), gold)
         for chunk in _chunks(n):
             for index in chunk:
                 builder.document(index)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from bench.env import BenchEnv
 from bench.load import LoadResult
+from bench.procs import Monitor
 from bench.seed import SeedInfo
 
 
@@ -28,6 +29,7 @@ class Context:
     duration: float | None
     requests: int | None
     cpu: Callable[[], dict[str, float]]  # CPU seconds so far: server, worker, bench (client)
+    monitor: Monitor | None = None  # memory of the server and worker trees: now, or a window
 
     @property
     def project_id(self) -> int:
@@ -58,16 +60,18 @@ class Scenario:
     name: str
     description: str
     run: Runner
+    gold: bool = False  # the seed gives every document of the big project a gold (reviewed)
 
 
 REGISTRY: dict[str, Scenario] = {}
 
 
-def scenario(name: str, description: str) -> Callable[[Runner], Runner]:
+def scenario(name: str, description: str, *, gold: bool = False
+             ) -> Callable[[Runner], Runner]:
     def register(run: Runner) -> Runner:
         if name in REGISTRY:
             raise ValueError(f"scenario {name!r} is registered twice")
-        REGISTRY[name] = Scenario(name, description, run)
+        REGISTRY[name] = Scenario(name, description, run, gold)
         return run
 
     return register
