@@ -40,7 +40,7 @@ def test_environment_selects_postgres_and_redis():
         "django.db.backends.postgresql"
     assert settings_value("(settings.CELERY_TASK_ALWAYS_EAGER, settings.CELERY_BROKER_URL, "
                           "settings.CACHES['default']['BACKEND'])", **env) == \
-        "(False, 'redis://cache:6379/0', 'django.core.cache.backends.redis.RedisCache')"
+        "(False, 'redis://cache:6379/0', 'config.cache.ResilientRedisCache')"
 
 
 def test_celery_uses_json_time_limits_and_late_acks():
