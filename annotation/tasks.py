@@ -3,6 +3,7 @@ from celery import shared_task
 from annotation.services.agreement import agreement_auto, agreement_run
 from annotation.services.exports import export_run
 from annotation.services.imports import import_run
+from annotation.services.progress import progress_refresh
 from annotation.services.reaper import reap_jobs
 from projects import services
 from projects.tasks import TRANSIENT, JobTask
@@ -36,3 +37,9 @@ def export_task(job_id: int) -> None:
 def reap_jobs_task() -> dict:
     """Every minute (CELERY_BEAT_SCHEDULE): fail jobs whose worker vanished, resend unsent."""
     return reap_jobs()
+
+
+@shared_task(soft_time_limit=300, time_limit=360, autoretry_for=TRANSIENT, max_retries=3)
+def progress_task(project_id: int) -> None:
+    """Recompute a project's progress figures (queued by a dashboard view when they aged)."""
+    progress_refresh(project_id=project_id)

@@ -229,6 +229,9 @@ CONCORD_PROJECT_CREATORS = env("CONCORD_PROJECT_CREATORS", default="staff")
 CONCORD_LEASE_MINUTES = env.int("CONCORD_LEASE_MINUTES", default=30)
 # Seconds between automatic agreement runs after submissions; 0 turns them off.
 CONCORD_AGREEMENT_DEBOUNCE = env.int("CONCORD_AGREEMENT_DEBOUNCE", default=60)
+# Seconds the progress dashboard's figures may age before a view queues their
+# recomputation (docs/dashboards.md).
+CONCORD_PROGRESS_MAX_AGE = env.int("CONCORD_PROGRESS_MAX_AGE", default=60)
 # Data balance (docs/agreement.md): a label under this share of its kind is flagged; the
 # agreement job slices by meta fields with at most MAX_VALUES distinct values, MAX_FIELDS
 # fields at most.

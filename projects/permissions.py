@@ -25,14 +25,16 @@ class Right(StrEnum):
     ADJUDICATE = "adjudicate"  # write gold
     AGREEMENT = "agreement"  # agreement reports
     EXPORT = "export"  # exports and dataset versions
+    PROGRESS = "progress"  # the progress dashboard (not in DESIGN's table; see docs)
 
 
 ROLE_RIGHTS: dict[str, frozenset[Right]] = {
     Role.MANAGER: frozenset(Right),
     Role.REVIEWER: frozenset({Right.VIEW, Right.LABEL, Right.BROWSE, Right.SEE_OTHERS,
-                              Right.ADJUDICATE, Right.AGREEMENT}),
+                              Right.ADJUDICATE, Right.AGREEMENT, Right.PROGRESS}),
     Role.ANNOTATOR: frozenset({Right.VIEW, Right.LABEL}),
-    Role.CONSUMER: frozenset({Right.VIEW, Right.BROWSE, Right.AGREEMENT, Right.EXPORT}),
+    Role.CONSUMER: frozenset({Right.VIEW, Right.BROWSE, Right.AGREEMENT, Right.EXPORT,
+                              Right.PROGRESS}),
 }
 
 # Which right lets a member follow a background job of each kind.

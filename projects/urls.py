@@ -1,6 +1,6 @@
 from django.urls import path
 
-from annotation import agreement_views, export_views, labeling_views, review_views
+from annotation import agreement_views, export_views, labeling_views, progress_views, review_views
 from annotation import views as annotation_views
 from projects.views import account, audit, jobs, labels, members, projects
 
@@ -33,6 +33,8 @@ urlpatterns = [
     path(f"{P}/documents/<int:document_id>/label/", labeling_views.workbench, name="workbench"),
     path(f"{P}/documents/<int:document_id>/skip/", labeling_views.skip, name="skip"),
     path(f"{P}/review/", review_views.review_queue_page, name="review"),
+    path(f"{P}/progress/", progress_views.progress_page, name="progress"),
+    path(f"{P}/gold-checks/", progress_views.gold_checks_page, name="gold-checks"),
     path(f"{P}/documents/<int:document_id>/review/", review_views.adjudicate_page,
          name="adjudicate"),
     path("jobs/<int:job_id>/", jobs.job_detail, name="job"),

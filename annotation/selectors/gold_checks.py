@@ -106,4 +106,5 @@ def check_scores(*, project: Project) -> dict[int, dict[str, Any]]:
                       sentiment=Avg(Case(When(sentiment_correct=True, then=Value(1.0)),
                                          When(sentiment_correct=False, then=Value(0.0)),
                                          output_field=FloatField()))))
-    return {row.pop("annotator_id"): row for row in rows}
+    return {row["annotator_id"]: {k: v for k, v in row.items() if k != "annotator_id"}
+            for row in rows}

@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from annotation.apis import agreement, exports, gold, labeling
+from annotation.apis import agreement, exports, gold, labeling, progress
 from annotation.apis import documents as annotation_apis
 from config.api.errors import json_404
 from projects import apis
@@ -27,6 +27,10 @@ urlpatterns = [
     path(f"{P}/imports/", annotation_apis.ImportApi.as_view(), name="imports"),
     path(f"{P}/next/", labeling.NextApi.as_view(), name="next"),
     path(f"{P}/agreement/", agreement.AgreementApi.as_view(), name="agreement"),
+    path(f"{P}/progress/", progress.ProgressApi.as_view(), name="progress"),
+    path(f"{P}/gold-checks/", progress.GoldCheckListApi.as_view(), name="gold-checks"),
+    path(f"{P}/gold-checks/<int:document_id>/", progress.GoldCheckDetailApi.as_view(),
+         name="gold-check"),
     path(f"{P}/export/", exports.ExportStreamApi.as_view(), name="export"),
     path(f"{P}/exports/", exports.VersionListApi.as_view(), name="exports"),
     path(f"{P}/exports/<int:version_id>/", exports.VersionDetailApi.as_view(), name="version"),

@@ -10,13 +10,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.conftest import api_client_for, page_client_for
 from tests.factories import AssignmentFactory, VersionFactory
 
-# DESIGN.md's table, plus BROWSE (listing documents), documented in docs/permissions.md.
+# DESIGN.md's table, plus BROWSE (listing documents) and PROGRESS (the progress dashboard),
+# documented in docs/permissions.md.
 TABLE = {
     "manager": {"view", "manage", "label", "browse", "see_others", "adjudicate", "agreement",
-                "export"},
-    "reviewer": {"view", "label", "browse", "see_others", "adjudicate", "agreement"},
+                "export", "progress"},
+    "reviewer": {"view", "label", "browse", "see_others", "adjudicate", "agreement",
+                 "progress"},
     "annotator": {"view", "label"},
-    "consumer": {"view", "browse", "agreement", "export"},
+    "consumer": {"view", "browse", "agreement", "export", "progress"},
 }
 
 # URL name -> {method: right}. Every project-scoped route must appear here.
@@ -53,6 +55,11 @@ SPEC = {
     "projects:agreement": {"GET": "agreement", "POST": "agreement"},
     "api:agreement": {"GET": "agreement", "POST": "agreement"},
     "projects:balance": {"GET": "agreement"},
+    "projects:progress": {"GET": "progress"},
+    "api:progress": {"GET": "progress"},
+    "projects:gold-checks": {"GET": "manage", "POST": "manage"},
+    "api:gold-checks": {"GET": "manage", "POST": "manage"},
+    "api:gold-check": {"DELETE": "manage"},
     "api:export": {"GET": "export"},
     "api:exports": {"GET": "export", "POST": "export"},
     "api:version": {"GET": "export", "DELETE": "manage"},
