@@ -33,7 +33,7 @@ def per_day_chart(days: Sequence[Day], *, chart_id: str = "per-day-chart",
         out.append(f'<g class="chart-bar"><title>{_e(d.day.isoformat())}: '
                    f'{_e(d.submitted)}</title><rect x="{x:.1f}" y="{top + plot_h - h:.1f}" '
                    f'width="{slot * 0.7:.1f}" height="{h:.1f}" fill="{PALETTE[0]}"/></g>')
-        if i % 7 == 0 or i == len(days) - 1:
+        if (len(days) - 1 - i) % 7 == 0:  # a label a week, the latest day's included
             out.append(f'<text class="chart-label" x="{x + slot * 0.35:.1f}" '
                        f'y="{height - bottom + 16}" text-anchor="middle">'
                        f'{_e(d.day.strftime("%m-%d"))}</text>')
