@@ -57,6 +57,11 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a refused login into the lockout answer.
     "axes.middleware.AxesMiddleware",
 ]
+# A Server-Timing header with the app's time per request (config/timing.py), first so that
+# it times everything else. Off by default: it tells clients how long requests take. The
+# bench turns it on.
+if env.bool("CONCORD_SERVER_TIMING", default=False):
+    MIDDLEWARE.insert(0, "config.timing.ServerTimingMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
