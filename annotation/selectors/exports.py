@@ -9,6 +9,7 @@ integers, read on a plain cursor without the ORM's per-row work.
 
 import hashlib
 import hmac
+import json
 import queue
 import threading
 from collections import defaultdict
@@ -51,21 +52,6 @@ def _rows(queryset: QuerySet) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _content(ann: int, text: str, spans: dict, relations: dict, sentiment: dict,
-             multi: bool) -> dict[str, Any]:
-    ids: dict[int, str] = {}
-    entities = []
-    for n, (span_id, start, end, label) in enumerate(spans.get(ann, ()), start=1):
-        key = ids[span_id] = f"T{n}"
-        entities.append({"id": key, "start": start, "end": end, "label": label,
-                         "text": text[start:end]})
-    chosen = sentiment.get(ann, [])
-    return {"entities": entities,
-            "relations": [{"head": ids[h], "tail": ids[t], "label": label}
-                          for h, t, label in relations.get(ann, ())],
-            "sentiment": chosen if multi else (chosen[0] if chosen else None)}
-
-
 SPANS = (f'SELECT annotation_id, id, start, "end", label_id FROM {Span._meta.db_table} '
          'WHERE annotation_id {ids} ORDER BY annotation_id, start, "end", id')
 RELATIONS = (f"SELECT annotation_id, head_id, tail_id, label_id FROM {Relation._meta.db_table} "
@@ -96,29 +82,41 @@ def _of(statement: str, ids: list[int]) -> list[tuple]:
         return rows
 
 
-def _labelled(ann_ids: list[int], names: dict[int, str]) -> tuple[dict, dict, dict]:
-    """The spans, relations and sentiment of the annotations ``ann_ids``, by annotation."""
-    spans: dict[int, list] = defaultdict(list)
-    for ann, span_id, start, end, label in _of(SPANS, ann_ids):
-        spans[ann].append((span_id, start, end, names[label]))
+KEYS = tuple(f"T{n}" for n in range(1, 101))  # entity ids by position, made once
+
+
+def _labelled(texts: dict[int, str], names: dict[int, str]) -> tuple[dict, dict, dict]:
+    """The entities, relations and sentiment of the annotations ``texts`` (annotation id ->
+    its document's text), by annotation, as the native record writes them: entities ``T1``,
+    ``T2``… in order of offsets, each with its text; relations by those ids."""
+    ids = list(texts)
+    entities: dict[int, list] = defaultdict(list)
+    key_of: dict[int, str] = {}
+    for ann, span_id, start, end, label in _of(SPANS, ids):
+        found = entities[ann]
+        n = len(found)
+        key = key_of[span_id] = KEYS[n] if n < len(KEYS) else f"T{n + 1}"
+        found.append({"id": key, "start": start, "end": end, "label": names[label],
+                      "text": texts[ann][start:end]})
     relations: dict[int, list] = defaultdict(list)
-    for ann, head, tail, label in _of(RELATIONS, ann_ids):
-        relations[ann].append((head, tail, names[label]))
+    for ann, head, tail, label in _of(RELATIONS, ids):
+        relations[ann].append({"head": key_of[head], "tail": key_of[tail],
+                               "label": names[label]})
     sentiment: dict[int, list] = defaultdict(list)
-    for ann, label in _of(SENTIMENT, ann_ids):
+    for ann, label in _of(SENTIMENT, ids):
         sentiment[ann].append(names[label])
-    return spans, relations, sentiment
+    return entities, relations, sentiment
 
 
 @dataclass
 class _Chunk:
     """A chunk of documents (sorted by id) and everything their records need."""
 
-    docs: list[tuple]  # (id, external id, text, meta)
+    docs: list[tuple]  # (id, external id, text, meta as JSON text)
     annotations: dict[int, list[tuple]]  # document id -> (id, document id, kind, username)
-    spans: dict[int, list]
+    entities: dict[int, list]  # annotation id -> entity dicts
     relations: dict[int, list]
-    sentiment: dict[int, list]
+    sentiment: dict[int, list]  # annotation id -> label names
 
 
 def _chunks(project: Project, scope: str, names: dict[int, str]) -> Iterator[_Chunk]:
@@ -129,8 +127,8 @@ def _chunks(project: Project, scope: str, names: dict[int, str]) -> Iterator[_Ch
         docs = docs.filter(status=DocumentStatus.REVIEWED)
     kinds = [AnnotationKind.GOLD] if scope == "gold" else list(AnnotationKind.values)
     last = 0
-    while chunk := list(docs.filter(id__gt=last)
-                        .values_list("id", "external_id", "text", "meta")[:CHUNK]):
+    while chunk := _rows(docs.filter(id__gt=last)
+                         .values_list("id", "external_id", "text", "meta")[:CHUNK]):
         last = chunk[-1][0]
         annotations = (Annotation.objects
                        .filter(project=project, kind__in=kinds,
@@ -141,19 +139,23 @@ def _chunks(project: Project, scope: str, names: dict[int, str]) -> Iterator[_Ch
         by_doc: dict[int, list] = defaultdict(list)
         for row in rows:
             by_doc[row[1]].append(row)
-        yield _Chunk(chunk, by_doc, *_labelled([r[0] for r in rows], names))
+        text_of = {d[0]: d[2] for d in chunk}
+        yield _Chunk(chunk, by_doc, *_labelled({r[0]: text_of[r[1]] for r in rows}, names))
 
 
 def _records(project: Project, chunk: _Chunk, scope: str, pseudonymize: bool
              ) -> Iterator[dict[str, Any]]:
     multi = project.sentiment_multi_label
-    spans, relations, sentiment = chunk.spans, chunk.relations, chunk.sentiment
+    entities, relations, sentiment = chunk.entities, chunk.relations, chunk.sentiment
     for pk, external_id, text, meta in chunk.docs:
-        record: dict[str, Any] = {"id": external_id or str(pk), "text": text, "meta": meta}
+        record: dict[str, Any] = {"id": external_id or str(pk), "text": text,
+                                  "meta": json.loads(meta) if isinstance(meta, str) else meta}
         if scope == "all":
             record["annotations"] = []
         for ann, _doc, kind, username in chunk.annotations.get(pk, ()):
-            content = _content(ann, text, spans, relations, sentiment, multi)
+            chosen = sentiment.get(ann, [])
+            content = {"entities": entities.get(ann, []), "relations": relations.get(ann, []),
+                       "sentiment": chosen if multi else (chosen[0] if chosen else None)}
             if kind == AnnotationKind.ANNOTATION:
                 who = pseudonym(project, username) if pseudonymize else username
                 record["annotations"].append({"annotator": who, **content})

@@ -4,6 +4,7 @@ with `gold`): documents per second as the client reads the body to the end, and 
 server's memory grows during it; the file is then checked line by line."""
 
 import json
+import os
 import tempfile
 import time
 from dataclasses import asdict
@@ -15,6 +16,7 @@ import httpx
 from bench.load import fetch_token
 from bench.procs import Peak
 from bench.scenarios import Context, ScenarioResult, scenario
+from bench.scenarios.workbench import with_database
 
 TARGET_DOCS_PER_S = 20_000.0
 TARGET_GROWTH_MB = 100.0  # the server tree's peak RSS during the download over its level before
@@ -41,7 +43,9 @@ def download(ctx: Context, token: str, path: Path) -> dict[str, Any]:
     headers = {"Authorization": f"Token {token}"}
     lines = size = 0
     first_byte = None
+    cpu = with_database(ctx.cpu)
     before = monitor.current()["server"]
+    load_before, cpu_before = os.getloadavg()[0], cpu()
     with (monitor.window() as peaks, path.open("wb") as out,
           httpx.Client(timeout=httpx.Timeout(60.0)) as client):
         started = time.perf_counter()
@@ -58,6 +62,7 @@ def download(ctx: Context, token: str, path: Path) -> dict[str, Any]:
         except httpx.HTTPError as exc:  # e.g. the worker killed by gunicorn's timeout
             broken = f"{type(exc).__name__}: {exc}"
         seconds = time.perf_counter() - started
+    used = {k: v - cpu_before.get(k, 0.0) for k, v in cpu().items()}
     peak = peaks["server"]
     return {"status": status, "content_type": kind, "broken": broken, "lines": lines,
             "bytes": size,
@@ -65,7 +70,8 @@ def download(ctx: Context, token: str, path: Path) -> dict[str, Any]:
             "docs_per_s": lines / seconds if seconds else 0.0,
             "server_before": asdict(before), "server_peak": asdict(peak),
             "growth_rss_mb": peak.rss_mb - before.rss_mb,
-            "growth_pss_mb": peak.pss_mb - before.pss_mb}
+            "growth_pss_mb": peak.pss_mb - before.pss_mb, "cpu_seconds": used,
+            "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)]}
 
 
 def check_file(path: Path, expected: int) -> tuple[dict[str, Any], list[str]]:
@@ -130,7 +136,13 @@ def summary(n: int, got: dict[str, Any], expected: int) -> tuple[list[str], dict
             f"  server memory growth     {growth:10.1f} MB      < 100 MB    "
             f"{verdict['server growth MB']}   (RSS {before.rss_mb:.1f} -> {peak.rss_mb:.1f} MB, "
             f"PSS {before.pss_mb:.1f} -> {peak.pss_mb:.1f} MB (+{got['growth_pss_mb']:.1f}), "
-            f"{peak.processes} processes)"], targets
+            f"{peak.processes} processes)",
+            "CPU per document: " + ", ".join(f"{k} {v / max(got['lines'], 1) * 1e6:.1f} us"
+                                            for k, v in got["cpu_seconds"].items())
+            + "; cores busy: " + ", ".join(f"{k} {v / got['seconds']:.2f}"
+                                            for k, v in got["cpu_seconds"].items())
+            + f"; load average {got['load_average'][0]} -> {got['load_average'][1]} "
+            "(2 cores, shared with the other processes on the machine)"], targets
 
 
 @scenario("export", "Stream the big project's gold as JSONL (every document reviewed with a "
