@@ -38,7 +38,8 @@ class QueueQuery(forms.Form):
     def __init__(self, *args, project: Project, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.project = project
-        self.labels = {lb.pk: lb for lb in label_list(project=project)}
+        # The choices need no head and tail labels: no prefetch (two queries fewer).
+        self.labels = {lb.pk: lb for lb in label_list(project=project).prefetch_related(None)}
         self.fields["label"].choices = [("", _("Any label"))] + [
             (pk, f"{lb.name} ({lb.get_kind_display()})") for pk, lb in self.labels.items()]
 

@@ -134,9 +134,10 @@ def _cursor(entry: QueueEntry, sort: str) -> str:
 
 
 def review_queue(*, project: Project, where: QueueFilter | None = None,
-                 sort: str = "disagreement", after: str | None = None, size: int = 50
-                 ) -> QueuePage:
-    """One page of the review queue, with each document's score and submitters."""
+                 sort: str = "disagreement", after: str | None = None, size: int = 50,
+                 annotators: bool = True) -> QueuePage:
+    """One page of the review queue, with each document's score and (unless `annotators`
+    is false) its submitters."""
     docs = queue_documents(project=project, where=where or QueueFilter())
     cursor = _parse(after)
     report = AgreementReport.objects.filter(project=project).only("id", "computed_at").first()
@@ -149,7 +150,8 @@ def review_queue(*, project: Project, where: QueueFilter | None = None,
         entries = [QueueEntry(d, None) for d in
                    _page_docs(docs).order_by("-id" if newest else "id")[:size + 1]]
     more, entries = len(entries) > size, entries[:size]
-    _add_annotators(entries)
+    if annotators:
+        _add_annotators(entries)
     if sort != "disagreement" and report is not None and entries:
         scores = dict(DocumentDisagreement.objects.filter(
             report=report, document_id__in=[e.document.pk for e in entries])
@@ -174,6 +176,6 @@ def _add_annotators(entries: list[QueueEntry]) -> None:
 def queue_next(*, project: Project, where: QueueFilter | None = None,
                sort: str = "disagreement", exclude: int | None = None) -> int | None:
     """The document at the head of the queue, other than `exclude`."""
-    page = review_queue(project=project, where=where, sort=sort, size=2)
+    page = review_queue(project=project, where=where, sort=sort, size=2, annotators=False)
     ids = [e.document.pk for e in page.entries if e.document.pk != exclude]
     return ids[0] if ids else None

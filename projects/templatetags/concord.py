@@ -1,14 +1,21 @@
 from django import template
 
-from projects.models import Role
+from projects.models import AuditAction, Role
 
 register = template.Library()
 ROLE_NAMES = dict(Role.choices)
+ACTION_NAMES = dict(AuditAction.choices)
 
 
 @register.filter
 def role_label(role: str) -> str:
     return str(ROLE_NAMES.get(role, role))
+
+
+@register.filter
+def action_label(action: str) -> str:
+    """An audit action's name: get_action_display builds the choices afresh each call."""
+    return str(ACTION_NAMES.get(action, action))
 
 
 @register.filter

@@ -115,6 +115,7 @@ def test_the_page_lists_filters_and_pages(world):
     body = only.content.decode()
     assert "<html" not in body
     assert "bold" in body
+    assert "<td>Role changed</td>" in body  # the action's name, in the table itself
     assert "file-" not in body
 
 
