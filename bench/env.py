@@ -35,6 +35,9 @@ class BenchEnv:
             "REDIS_URL": self.redis_url,
             # The throttle is a production guard; here it would only cap the measurement.
             "CONCORD_THROTTLE_USER": "1000000/minute",
+            # A Server-Timing header with the app's own time (config/timing.py): the
+            # load client reads it, so the table shows the server's time beside the client's.
+            "CONCORD_SERVER_TIMING": "1",
         }
 
     def full(self) -> dict[str, str]:

@@ -1,6 +1,7 @@
 """Loopback HTTP load: N client threads, each with its own connections, then percentiles."""
 
 import math
+import re
 import threading
 import time
 from collections import Counter
@@ -11,7 +12,9 @@ from typing import Any, Literal
 import httpx
 
 TIMEOUT = httpx.Timeout(30.0)
-Kind = Literal["api", "web"]
+Kind = Literal["api", "web", "htmx"]
+# The app's own time, when the server sends it (CONCORD_SERVER_TIMING, config/timing.py).
+TIMING = re.compile(r"(?:^|,)\s*(app|cpu);dur=([0-9.]+)")
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,8 @@ class Sample:
     status: int  # 0: no response (timeout, refused connection)
     size: int
     error: str = ""
+    server_ms: float | None = None  # the Server-Timing header's app;dur (wall time)
+    server_cpu_ms: float | None = None  # its cpu;dur: the server process's CPU time
 
 
 @dataclass
@@ -44,6 +49,11 @@ class Stats:
     avg_kb: float
     statuses: dict[str, int] = field(default_factory=dict)
     error_samples: list[str] = field(default_factory=list)
+    # Percentiles of the server's own time (Server-Timing), over the 2xx answers that had it.
+    server_p50_ms: float | None = None
+    server_p95_ms: float | None = None
+    server_p99_ms: float | None = None
+    server_cpu_p50_ms: float | None = None
 
     @property
     def error_rate(self) -> float:
@@ -79,6 +89,10 @@ def summarize(name: str, samples: list[Sample], seconds: float) -> Stats:
     failed = [s for s in samples if not 200 <= s.status < 300]
     sizes = [s.size for s in samples]
     messages = [s.error or f"HTTP {s.status}" for s in failed]
+    app = sorted(s.server_ms for s in samples
+                 if 200 <= s.status < 300 and s.server_ms is not None)
+    cpu = sorted(s.server_cpu_ms for s in samples
+                 if 200 <= s.status < 300 and s.server_cpu_ms is not None)
     return Stats(
         name=name, requests=len(samples), errors=len(failed),
         p50_ms=percentile(ok, 50), p95_ms=percentile(ok, 95), p99_ms=percentile(ok, 99),
@@ -87,7 +101,17 @@ def summarize(name: str, samples: list[Sample], seconds: float) -> Stats:
         avg_kb=sum(sizes) / len(sizes) / 1024 if sizes else 0.0,
         statuses=dict(Counter(str(s.status) for s in samples)),
         error_samples=list(dict.fromkeys(messages))[:5],
+        server_p50_ms=percentile(app, 50) if app else None,
+        server_p95_ms=percentile(app, 95) if app else None,
+        server_p99_ms=percentile(app, 99) if app else None,
+        server_cpu_p50_ms=percentile(cpu, 50) if cpu else None,
     )
+
+
+def server_timing(response: httpx.Response) -> dict[str, float]:
+    """The app's entries of a Server-Timing header: {"app": ms, "cpu": ms}, when sent."""
+    header = response.headers.get("server-timing", "")
+    return {name: float(ms) for name, ms in TIMING.findall(header)}
 
 
 def fetch_token(base_url: str, username: str, password: str) -> str:
@@ -157,8 +181,10 @@ class LoadClient:
             response = self.clients[endpoint.client].get(url)
         except httpx.HTTPError as exc:
             return Sample(index, time.perf_counter() - started, 0, 0, f"{type(exc).__name__}")
+        timing = server_timing(response)
         sample = Sample(index, time.perf_counter() - started, response.status_code,
-                        len(response.content))
+                        len(response.content), server_ms=timing.get("app"),
+                        server_cpu_ms=timing.get("cpu"))
         if endpoint.follow_next and response.status_code == 200:
             following = response.json().get("next")
             if following:

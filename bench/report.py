@@ -47,9 +47,14 @@ def _git_commit() -> str:
     return done.stdout.strip() or "unknown"
 
 
-def _row(s: Stats) -> str:
-    return (f"{s.name:<26}{s.requests:>8}{s.errors:>8}{s.p50_ms:>9.1f}{s.p95_ms:>9.1f}"
-            f"{s.p99_ms:>9.1f}{s.req_per_s:>9.1f}{s.avg_kb:>8.1f}")
+def _ms(value: float | None) -> str:
+    return f"{value:>9.1f}" if value is not None else f"{'-':>9}"
+
+
+def _row(s: Stats, server: bool = False) -> str:
+    row = (f"{s.name:<26}{s.requests:>8}{s.errors:>8}{s.p50_ms:>9.1f}{s.p95_ms:>9.1f}"
+           f"{s.p99_ms:>9.1f}{s.req_per_s:>9.1f}{s.avg_kb:>8.1f}")
+    return row + (_ms(s.server_p50_ms) + _ms(s.server_p99_ms) if server else "")
 
 
 def _cpu_line(used: dict[str, float], seconds: float, requests: int) -> str:
@@ -66,13 +71,16 @@ def table(report: Report) -> str:
                                                    report.settings.items() if v is not None)]
     load = report.result.load
     if load:
+        server = any(s.server_p50_ms is not None for s in load.endpoints)
         header = (f"{'endpoint':<26}{'reqs':>8}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}"
-                  f"{'p99 ms':>9}{'req/s':>9}{'avg KB':>8}")
+                  f"{'p99 ms':>9}{'req/s':>9}{'avg KB':>8}"
+                  + (f"{'srv p50':>9}{'srv p99':>9}" if server else ""))
         rule = "-" * len(header)
-        lines += [rule, header, rule, *(_row(s) for s in load.endpoints), rule,
-                  _row(load.total), rule,
+        lines += [rule, header, rule, *(_row(s, server) for s in load.endpoints), rule,
+                  _row(load.total, server), rule,
                   f"measured {load.seconds:.1f}s after {load.warmup_seconds:.0f}s warm-up; "
-                  "percentiles over 2xx responses"]
+                  "percentiles over 2xx responses"
+                  + ("; srv: the app's own time (Server-Timing)" if server else "")]
         lines += [_cpu_line(load.cpu_seconds, load.seconds, load.total.requests)] \
             if load.cpu_seconds else []
     lines += [f"{name}: {seconds:.2f}s" for name, seconds in report.result.timings.items()]
