@@ -282,4 +282,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    # django-axes tells every login at INFO; its failures and lockouts are WARNINGs.
+    "loggers": {"axes": {"level": env("CONCORD_AXES_LOG_LEVEL", default="WARNING")}},
 }
