@@ -211,7 +211,8 @@ class AuditAction(models.TextChoices):
 class AuditEvent(models.Model):
     """Who did what, when. Written by services inside their transactions; never edited."""
 
-    project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.CASCADE,
+    # Kept when the project is purged (the project_delete event says which it was).
+    project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="audit_events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")

@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects.errors import ServiceError
-from projects.models import Job, JobKind, Membership, Project, Role, Task
+from projects.models import AuditAction, Job, JobKind, Membership, Project, Role, Task
+from projects.services.audit import audit_record
 
 PROJECT_FIELDS = (
     "name", "description", "guidelines", "tasks", "overlap", "allow_overlapping_spans",
@@ -66,6 +67,8 @@ def project_delete(*, project: Project, by: User) -> Job:
 
     project.deleted_at = timezone.now()
     project.save(update_fields=["deleted_at"])
+    audit_record(project=project, actor=by, action=AuditAction.PROJECT_DELETE,
+                 target=f"{project.name} (#{project.pk})"[:300], data={"project": project.pk})
     return job_create(project=project, kind=JobKind.PROJECT_DELETE, by=by,
                       task=project_purge_task, params={"project_id": project.pk})
 

@@ -130,3 +130,18 @@ def test_events_of_other_projects_are_not_shown(world):
 def test_unknown_action_is_refused(world):
     with pytest.raises(ValueError, match="unknown audit action"):
         audit_record(project=world.project, actor=None, action="made-up")
+
+
+def test_a_project_deletion_is_recorded_and_outlives_the_project(
+        world, django_capture_on_commit_callbacks):
+    manager = world.users["manager"]
+    pk = world.project.pk
+    client = api_client_for(manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.delete(reverse("api:project", kwargs={"project_id": pk})
+                             ).status_code == 202
+    assert not world.project.__class__.objects.filter(pk=pk).exists()  # purged
+    [event] = AuditEvent.objects.filter(action=AuditAction.PROJECT_DELETE)
+    assert event.project is None
+    assert (event.actor, event.target, event.data) == (manager, f"News (#{pk})", {"project": pk})
+    assert AuditEvent.objects.filter(action=AuditAction.MEMBER_ADD, project=None).count() == 3

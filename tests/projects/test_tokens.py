@@ -47,7 +47,9 @@ def test_the_token_endpoint_creates_once_and_audits_once(person):
 def test_account_page_creates_regenerates_and_revokes(person):
     page = page_client_for(person)
     url = reverse("projects:account")
-    assert "You have no API token." in page.get(url).content.decode()
+    empty = page.get(url).content.decode()
+    assert "You have no API token." in empty
+    assert "<code>Authorization: Token &lt;key&gt;</code>" in empty
     created = page.post(url, {"action": "create"})
     key = Token.objects.get(user=person).key
     assert key in created.content.decode()  # shown once, right after it is made
