@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
-from projects.models import Job, Label, Membership, Project
+from projects.models import AuditEvent, Job, Label, Membership, Project
 
 
 class LabelInline(admin.TabularInline):
@@ -43,3 +44,22 @@ class JobAdmin(admin.ModelAdmin):
     list_display = ["id", "kind", "status", "progress", "project", "created_by", "created_at"]
     list_filter = ["kind", "status"]
     readonly_fields = ["created_at", "started_at", "finished_at", "heartbeat_at"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the log is written by services, never edited."""
+
+    list_display = ["created_at", "action", "target", "actor", "project"]
+    list_filter = ["action"]
+    search_fields = ["target", "actor__username", "project__name"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

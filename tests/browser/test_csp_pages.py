@@ -22,7 +22,8 @@ def test_the_admin_for_staff(world, page):
     log_in(page, manager.username)
     for path in ("/admin/", "/admin/projects/project/",
                  f"/admin/projects/project/{world.project.pk}/change/",
-                 "/admin/projects/job/", "/admin/axes/accessattempt/"):
+                 "/admin/projects/job/", "/admin/axes/accessattempt/",
+                 "/admin/projects/auditevent/"):
         response = page.goto(path)
         assert response is not None
         assert response.status == 200, path
