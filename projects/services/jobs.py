@@ -37,7 +37,12 @@ def job_create(*, project: Project | None, kind: str, by: User | None,
                task: Task, params: dict[str, Any] | None = None) -> Job:
     """Record a queued job and send its task once the surrounding transaction commits."""
     job = Job.objects.create(project=project, kind=kind, created_by=by, params=params or {})
-    transaction.on_commit(lambda: job_send(job_id=job.pk, task=task))
+
+    def send() -> None:
+        if not job_send(job_id=job.pk, task=task):
+            job.refresh_from_db(fields=["message", "params"])  # the caller answers "delayed"
+
+    transaction.on_commit(send)
     return job
 
 

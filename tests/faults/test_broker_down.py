@@ -93,6 +93,7 @@ def test_background_work_is_queued_as_delayed_and_sent_when_redis_returns(
         {"file": SimpleUploadedFile("d.jsonl", b'{"text": "Queued while Redis was down."}')},
         format="multipart")
     assert response.status_code == 202, response.content
+    assert "delayed" in response.json()["message"]  # the answer itself says so
     job = Job.objects.get(pk=response.json()["id"])
     assert job.status == JobStatus.QUEUED
     assert "delayed" in job.message
