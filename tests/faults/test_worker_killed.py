@@ -1,7 +1,8 @@
-"""A Celery worker SIGKILLed in the middle of an import and of an export (a real worker on
-PostgreSQL and Redis): the job is left `running` by the dead worker, the reaper fails it
-once its heartbeat is stale, and nothing half-done remains: no imported rows (the
-transaction died with the connection), no upload, no dataset version, no file."""
+"""A Celery worker SIGKILLed in the middle of an import, an export and an agreement run (a
+real worker on PostgreSQL and Redis): the job is left `running` by the dead worker, the
+reaper fails it once its heartbeat is stale, and nothing half-done remains: no imported rows
+(the transaction died with the connection), no upload, no dataset version, no file, no
+report."""
 
 import json
 import os
@@ -150,3 +151,49 @@ def test_worker_killed_in_the_middle_of_an_export(world, doomed_worker):
     export_task.apply(args=[job_id])  # the redelivered task
     assert Job.objects.get(pk=job_id).status == JobStatus.FAILED
     assert not DatasetVersion.objects.exists()
+
+
+def test_worker_killed_in_the_middle_of_an_agreement_run(world, agreement_data, doomed_worker):
+    """The report is stored in one transaction at the end: a run killed before leaves none,
+    and once reaped the project is not stuck with a run "in flight"."""
+    from annotation.models import AgreementReport
+    from annotation.services.agreement import agreement_start
+
+    client = api_client_for(world.users["manager"])
+    url = reverse("api:agreement", kwargs={"project_id": world.project.pk})
+    response = client.post(url)
+    assert response.status_code == 202, response.content
+    job_id = response.json()["id"]
+    _kill_when_under_way(doomed_worker, client, job_id, at=0.05)
+    assert not AgreementReport.objects.filter(project=world.project).exists()
+    assert _open_transactions() == 0
+    job = _reap(job_id)
+    assert job.status == JobStatus.FAILED
+    assert not AgreementReport.objects.filter(project=world.project).exists()
+    # A new run can start (the dead one no longer counts as in flight) and it completes.
+    from config.celery_app import app
+
+    app.conf.task_always_eager = True
+    again = agreement_start(project=world.project, by=world.users["manager"])
+    again.refresh_from_db()
+    assert again.pk != job_id
+    assert again.status == JobStatus.SUCCEEDED, again.message
+    assert AgreementReport.objects.filter(project=world.project).count() == 1
+
+
+@pytest.fixture
+def agreement_data(world, settings, tmp_path):
+    """8,000 documents, each submitted by three annotators (imported in-process, before the
+    worker starts): an agreement run over them takes seconds."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    records = [{"id": f"r{i}", "text": f"Record {i}: Alice met Bob.",
+                "annotations": [{"annotator": f"ann-{k}", "sentiment":
+                                 "positive" if (i + k) % 3 else "negative",
+                                 "entities": [{"start": 0, "end": 6, "label": "PER"}]}
+                                for k in range(3)]} for i in range(8000)]
+    data = "\n".join(map(json.dumps, records)).encode()
+    response = api_client_for(world.users["manager"]).post(
+        reverse("api:imports", kwargs={"project_id": world.project.pk}),
+        {"file": SimpleUploadedFile("a.jsonl", data)}, format="multipart")
+    job = Job.objects.get(pk=response.json()["id"])
+    assert job.status == JobStatus.SUCCEEDED, job.message
