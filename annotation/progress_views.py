@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from annotation.progress_display import per_day_chart
@@ -57,7 +58,8 @@ def gold_checks_page(request: HttpRequest, access: Access) -> HttpResponse:
             act = gold_checks_mark if form.cleaned_data["action"] == "mark" else gold_checks_unmark
             try:
                 n = act(project=project, document_ids=form.cleaned_data["documents"])
-                messages.success(request, _("%(n)d documents changed.") % {"n": n})
+                messages.success(request, ngettext("%(n)d document changed.",
+                                                   "%(n)d documents changed.", n) % {"n": n})
             except ServiceError as exc:
                 messages.error(request, exc.errors[0]["message"] if exc.errors else exc.detail)
         else:

@@ -73,12 +73,15 @@ def test_a_manager_marks_a_check_and_reads_the_progress_dashboard(page, world, b
     project_id = world.project.pk
     log_in(page, world.users["manager"].username)
     page.goto(f"/projects/{project_id}/gold-checks/")
+    assert page.locator("#rate-off").is_visible()  # the rate is 0 in this project
     assert page.locator("#checks tbody tr").count() == 2
     page.locator(f"#candidate-{busy[2].pk}").check()
     page.get_by_role("button", name="Use the selected as checks").click()
     page.wait_for_url(f"**/projects/{project_id}/gold-checks/")
     assert page.locator("#checks tbody tr").count() == 3
-    assert "1 documents changed." in page.locator(".messages").inner_text()
+    assert "1 document changed." in page.locator(".messages").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "gold-checks.png"), full_page=True)
 
     page.get_by_role("link", name="Progress").click()
     page.wait_for_url(f"**/projects/{project_id}/progress/")
@@ -102,5 +105,4 @@ def test_a_manager_marks_a_check_and_reads_the_progress_dashboard(page, world, b
     assert ann_a.nth(5).inner_text() == "0.400"
     assert ann_a.nth(6).inner_text() == "1"
     assert ann_a.nth(7).inner_text() == "1.000"
-    ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "progress-dashboard.png"), full_page=True)
