@@ -70,9 +70,13 @@ def test_read_ahead_hands_on_an_error_after_the_items_before_it():
         raise ValueError("broken")
 
     got = []
-    with pytest.raises(ValueError, match="broken"):
+
+    def consume():
         for item in exports.read_ahead(source()):
             got.append(item)
+
+    with pytest.raises(ValueError, match="broken"):
+        consume()
     assert got == [1, 2]
     assert not ahead_threads()
 
