@@ -5,9 +5,9 @@ import pytest
 
 from annotation.pure.agreement.inputs import LabelMeta
 from annotation.pure.agreement.report import agreement_report
+from annotation.pure.content import Content
 from annotation.pure.gold_checks import check_turn, draw, score
 from annotation.pure.progress import agreement_with_others, group_medians
-from annotation.pure.content import Content
 
 ALL = frozenset({"ner", "relations", "sentiment"})
 PER, ORG, LOC, WORKS, IN, POS, NEG = 1, 2, 3, 10, 11, 20, 21
@@ -66,7 +66,8 @@ def test_a_relation_with_the_wrong_label_or_direction_does_not_match():
     answer = Content(entities=GOLD.entities, relations=[(1, 0, WORKS), (1, 2, WORKS)],
                      sentiment=[POS])
     s = score(gold=GOLD, answer=answer, tasks=ALL)
-    assert s.matched_relations == 0 and s.relation_f1 == 0.0
+    assert s.matched_relations == 0
+    assert s.relation_f1 == 0.0
     assert s.entity_f1 == 1.0
 
 
