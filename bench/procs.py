@@ -75,10 +75,11 @@ def _gunicorn_knows(setting: str) -> bool:
 
 def start_server(env: BenchEnv, port: int, log_dir: Path, workers: int = 4,
                  timeout: int = 60) -> Proc:
-    """gunicorn as the Dockerfile runs it: sync workers, `timeout` seconds (60 there) before
-    the arbiter kills a worker busy with one request, however long its response streams."""
-    cmd = [str(VENV_BIN / "gunicorn"), "config.wsgi:application", "--workers", str(workers),
-           "--bind", f"127.0.0.1:{port}", "--timeout", str(timeout)]
+    """gunicorn as the Dockerfile runs it (config/gunicorn.py: threaded workers), with the
+    bench's bind, worker count and timeout; no access log."""
+    cmd = [str(VENV_BIN / "gunicorn"), "config.wsgi:application", "--config",
+           "python:config.gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+           "--timeout", str(timeout), "--access-logfile", "/dev/null"]
     if _gunicorn_knows("control_socket"):  # gunicorn 24+: keep its socket in our log folder
         cmd += ["--control-socket", str(log_dir / "gunicorn.ctl")]
     return start("server", cmd, env, log_dir)
