@@ -25,6 +25,9 @@ def parse_args(argv: list[str] | None, names: list[str]) -> argparse.Namespace:
     stop.add_argument("--duration", type=float, help="measured seconds (default 30)")
     stop.add_argument("--requests", type=int, help="measured requests, over all clients")
     parser.add_argument("--warmup", type=float, default=5.0, help="warm-up seconds")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="workbench: mean seconds an annotator pauses between requests "
+                             "(0: back to back, a saturation test)")
     parser.add_argument("--server-workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--server-timeout", type=int, default=60,
                         help="gunicorn --timeout: seconds one request may take (Dockerfile: 60)")
@@ -81,7 +84,7 @@ def run(args: argparse.Namespace, chosen: Scenario) -> report.Report:
         with app_running(env, args.server_workers, log_dir,
                          args.server_timeout) as (base_url, monitor):
             ctx = Context(base_url, env, info, args.concurrency, args.warmup, args.duration,
-                          args.requests, monitor.cpu, monitor)
+                          args.requests, monitor.cpu, monitor, args.think)
             log(f"running {chosen.name}")
             result = chosen.run(ctx)
     finally:

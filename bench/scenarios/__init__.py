@@ -30,6 +30,7 @@ class Context:
     requests: int | None
     cpu: Callable[[], dict[str, float]]  # CPU seconds so far: server, worker, bench (client)
     monitor: Monitor | None = None  # memory of the server and worker trees: now, or a window
+    think: float = 0.0  # mean pause of a simulated user between requests (--think)
 
     @property
     def project_id(self) -> int:

@@ -249,9 +249,11 @@ class Annotator:
     """One annotator: next; DRAFTS autosaves, each adding an entity; a submit; next again.
     After a failed save it asks for next, which gives back its lease at its current version."""
 
-    def __init__(self, client: httpx.Client, project_id: int, seed: int) -> None:
+    def __init__(self, client: httpx.Client, project_id: int, seed: int,
+                 think: float = 0.0) -> None:
         self.client = client
         self.rng = random.Random(seed)
+        self.think = think  # mean pause between requests, uniform over 0.5x..1.5x
         self.next_url = f"/api/v1/projects/{project_id}/next/"
         self.docs_url = f"/api/v1/projects/{project_id}/documents/"
         self.document: dict[str, Any] | None = None
@@ -316,6 +318,8 @@ class Annotator:
             sample = self.request()
             if record:
                 self.samples.append(sample)
+            if self.think:
+                time.sleep(self.rng.uniform(0.5, 1.5) * self.think)
 
 
 CpuReader = Callable[[], dict[str, float]]
@@ -566,7 +570,7 @@ def run(ctx: Context) -> ScenarioResult:
 
     def make(i: int) -> Annotator:
         client = api_client(ctx.base_url, setup.tokens[i])
-        return Annotator(client, ctx.project_id, seed=i)
+        return Annotator(client, ctx.project_id, seed=i, think=ctx.think)
 
     load, annotators = run_annotators(make, ctx.concurrency, ctx.warmup, ctx.duration,
                                       ctx.requests, with_database(ctx.cpu))
