@@ -8,11 +8,17 @@ parameters are the fixture's real ids or generated ones, and a body's `username`
 are all exercised. Each answer must not be a 5xx, and must have a status code, a content
 type and a body the schema documents.
 
+The same run is repeated with the token of a reviewer, an annotator and a consumer, and
+with none: there a 2xx must come only from operations the role has the right for (the role
+matrix' SPEC and TABLE), each forbidden operation must have answered 403 (anonymous: 401),
+and the answers must still keep to the schema. Each run is 10 examples x 41 operations.
+
 The run is derandomized: the same requests every time. Operations that remove things come
 last (DELETE, skip), and deleting the project is a test of its own, since every other
 operation needs the project.
 """
 
+import re
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -21,7 +27,7 @@ import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
 from django.test import Client
-from django.urls import reverse
+from django.urls import resolve, reverse
 from drf_spectacular.validation import validate_schema
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -41,6 +47,7 @@ from annotation.services.exports import export_start
 from projects.models import Job
 from tests.conftest import api_client_for
 from tests.factories import PASSWORD, DocumentFactory, UserFactory
+from tests.projects.test_role_matrix import SPEC, TABLE
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
@@ -100,8 +107,9 @@ def test_a_download_has_its_format_s_content_type(world, media):
 
 
 @pytest.fixture
-def populated(world, media, settings):
-    """The world, with a reviewed document, one leased to the manager, a version and jobs."""
+def populate(world, media, settings) -> Callable[[str], tuple[schemathesis.BaseSchema, dict]]:
+    """The world, with a reviewed document, one leased to the caller, a version and jobs;
+    called with a role (or "anonymous"): the schema and that user's Authorization header."""
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]  # schemathesis' Host
     settings.CONCORD_PROJECT_CREATORS = "any"  # POST /projects/ may succeed too
     manager = world.users["manager"]
@@ -111,29 +119,44 @@ def populated(world, media, settings):
     annotation_save(document=world.document, annotator=world.users["reviewer"], kind="gold",
                     status="submitted", version=0, content=GOLD)
     DocumentFactory(project=world.project, text="Bob works for 株式会社 🚀 since May.")
-    leased = assignment_next(project=world.project, user=manager)
-    assert leased is not None
     export_start(project=world.project, by=manager, fmt="jsonl", scope="gold", name="v1",
                  pseudonymize=False)
-    version = world.project.versions.get()
-    def annotation_version() -> int:
-        mine = Annotation.objects.filter(document_id=leased.document_id, annotator=manager,
-                                         kind="annotation").first()
-        return mine.version if mine else 0
 
-    ids: dict[str, list] = {
-        "project_id": [world.project.pk],
-        "document_id": [leased.document_id, world.document.pk],
-        "label_id": [label.pk for label in world.labels.values()],
-        "version_id": [version.pk],
-        "username": [world.users["annotator"].username, world.users["consumer"].username],
-        "job_id": list(Job.objects.values_list("pk", flat=True)),
-    }
-    body = {"username": lambda: "outsider", "password": lambda: PASSWORD,
-            "version": annotation_version,
-            "documents": lambda: [world.document.pk]}  # gold checks: a document with gold
-    token, _ = Token.objects.get_or_create(user=manager)
-    return _schema(ids, body), {"Authorization": f"Token {token.key}"}
+    def as_role(role: str) -> tuple[schemathesis.BaseSchema, dict[str, str]]:
+        user = world.users.get(role, manager)  # anonymous: the manager's lease, no token
+        if role == "anonymous" or "label" in TABLE[role]:
+            leased = assignment_next(project=world.project, user=user)
+        else:  # a consumer can't label: the ids are the manager's lease
+            leased = assignment_next(project=world.project, user=manager)
+        assert leased is not None
+
+        def annotation_version() -> int:
+            mine = Annotation.objects.filter(document_id=leased.document_id, annotator=user,
+                                             kind="annotation").first()
+            return mine.version if mine else 0
+
+        ids: dict[str, list] = {
+            "project_id": [world.project.pk],
+            "document_id": [leased.document_id, world.document.pk],
+            "label_id": [label.pk for label in world.labels.values()],
+            "version_id": [world.project.versions.get().pk],
+            "username": [world.users["annotator"].username, world.users["consumer"].username],
+            "job_id": list(Job.objects.values_list("pk", flat=True)),
+        }
+        body = {"username": lambda: "outsider", "password": lambda: PASSWORD,
+                "version": annotation_version,
+                "documents": lambda: [world.document.pk]}  # gold checks: a document with gold
+        if role == "anonymous":
+            return _schema(ids, body), {}
+        token, _ = Token.objects.get_or_create(user=user)
+        return _schema(ids, body), {"Authorization": f"Token {token.key}"}
+
+    return as_role
+
+
+@pytest.fixture
+def populated(populate):
+    return populate("manager")
 
 
 def _schema(ids: dict[str, list], body: dict[str, Callable[[], Any]]
@@ -221,6 +244,43 @@ def test_the_api_keeps_to_its_schema(populated):
     succeeded = {label for (label, status), _ in calls.items() if status < 300}
     assert len(succeeded) >= len(operations) - 4, sorted(
         {op.label for op in operations} - succeeded)
+
+
+def _right(label: str) -> str | None:
+    """The project right an operation needs (the role matrix' SPEC); None: not project-scoped."""
+    method, path = label.split(" ", 1)
+    name = resolve(re.sub(r"\{\w+\}", "1", path)).view_name
+    return SPEC.get(name, {}).get(method)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("role", ["reviewer", "annotator", "consumer", "anonymous"])
+def test_each_role_gets_only_what_it_may_and_keeps_to_the_schema(populate, role):
+    """The same generated requests with each other role's token (or none): no 5xx, answers
+    the schema documents, and a 2xx only where the role has the right (anonymous: 401)."""
+    schema, headers = populate(role)
+    operations = sorted((result.ok() for result in schema.get_all_operations()), key=_last)
+    calls, failures = _run(operations, headers)
+    print(f"\n{role}: {len(operations)} operations, {calls.total()} calls")
+    assert not failures, f"{len(failures)} of {len(operations)} operations:\n" + \
+        "\n\n".join(failures)
+    assert calls.total() >= (EXAMPLES - 2) * len(operations)
+    rights = {op.label: _right(op.label) for op in operations}
+    scoped = {label for label, right in rights.items() if right}
+    assert len(scoped) >= 30
+    answered = {(label, status) for label, status in calls}
+    if role == "anonymous":  # a path the urlconf doesn't match is a 404 before any login
+        assert {status for label, status in answered if label in scoped} <= {401, 404}
+        assert all((label, 401) in answered for label in scoped)
+        return
+    allowed = {label for label in scoped if rights[label] in TABLE[role]}
+    succeeded = {label for label, status in answered if status < 300}
+    print(f"{len(succeeded & allowed)} of {len(allowed)} allowed operations succeeded, "
+          f"{len(scoped - allowed)} forbidden ones answered 403")
+    assert succeeded & scoped <= allowed, sorted(succeeded & scoped - allowed)
+    assert len(succeeded & allowed) >= len(allowed) - 2, sorted(allowed - succeeded)
+    assert all((label, 403) in answered for label in scoped - allowed), sorted(
+        label for label in scoped - allowed if (label, 403) not in answered)
 
 
 @pytest.mark.django_db(transaction=True)
