@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
@@ -15,6 +15,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from projects.errors import ServiceError
 
 logger = logging.getLogger(__name__)
+DATABASE_RETRY_AFTER = 5  # seconds; the next request opens a new connection
 
 
 def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:
@@ -44,6 +45,11 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         logger.warning("integrity error in API: %s", exc)
         return Response({"detail": "The request conflicts with stored data.", "errors": []},
                         status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, (OperationalError, InterfaceError)):  # the connection died (a restart)
+        logger.warning("database unavailable in API: %s", exc)
+        return Response({"detail": "The database is unavailable; try again.", "errors": []},
+                        status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                        headers={"Retry-After": str(DATABASE_RETRY_AFTER)})
     if isinstance(exc, DjangoValidationError):  # a model's full_clean() in a service
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else exc.messages)

@@ -1,11 +1,12 @@
 """The OpenAPI schema's shared part: every operation documents the JSON error answers.
 
 Errors are `{"detail": str, "errors": [{"field", "message"}]}` (config/api/errors.py), with
-400, 401, 403, 404, 409, 413 or 429 (DESIGN.md). `document_errors` is a drf-spectacular
+400, 401, 403, 404, 409, 413, 429 or 503 (DESIGN.md). `document_errors` is a drf-spectacular
 postprocessing hook that adds them to every operation that does not describe them itself:
 
-- 400, 401, 403, 404 and 429 to all: bad parameters or body, no or a bad token, a member
-  without the right, a non-member or a missing object, too many requests;
+- 400, 401, 403, 404, 429 and 503 to all: bad parameters or body, no or a bad token, a
+  member without the right, a non-member or a missing object, too many requests, the
+  database connection lost mid-request (with Retry-After);
 - 409 to those that write (anything but GET), where a request can clash with stored state;
 - 413 to those that take a file upload.
 """
@@ -36,8 +37,9 @@ DESCRIPTIONS = {
     "409": "The request clashes with stored data (a stale version, a taken name).",
     "413": "The upload is larger than the server accepts.",
     "429": "Too many requests; retry later.",
+    "503": "The database is unavailable (its connection was lost); retry after Retry-After.",
 }
-ALWAYS = ("400", "401", "403", "404", "429")
+ALWAYS = ("400", "401", "403", "404", "429", "503")
 METHODS = ("get", "put", "post", "patch", "delete")
 
 

@@ -70,7 +70,7 @@ def test_the_schema_is_valid_openapi(db):
     error = {"$ref": "#/components/schemas/Error"}
     for path, item in schema["paths"].items():
         for method, operation in item.items():
-            for code in ("400", "401", "403", "404", "429"):
+            for code in ("400", "401", "403", "404", "429", "503"):
                 assert operation["responses"][code]["content"]["application/json"][
                     "schema"] == error, (method, path, code)
 
