@@ -96,10 +96,12 @@ def test_a_burst_of_32_next_requests_for_too_few_places(world):
     assert held.count() == 10  # every place taken: the locks serialize, they don't starve
     pairs = list(held.values_list("document_id", "annotator_id"))
     assert len(pairs) == len(set(pairs))
-    # An annotator's two simultaneous requests get the same lease, or both nothing left.
+    # An annotator's two simultaneous requests never take two leases: both name the same
+    # document, or one of them finds nothing left (the other's lease was not committed yet
+    # when it looked, and SKIP LOCKED passed over the rows being taken).
     for person in people:
-        mine = sorted((status, doc) for who, status, doc in answers if who == person.username)
-        assert mine[0] == mine[1], (person.username, mine)
+        mine = {doc for who, status, doc in answers if who == person.username and status == 200}
+        assert len(mine) <= 1, (person.username, mine)
     assert sum(status == 200 for _, status, _ in answers) == 20
 
 
