@@ -11,98 +11,28 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 
 from bench.load import Budget, LoadResult, Sample, api_client, summarize
 from bench.procs import Monitor
 from bench.scenarios import Context, ScenarioResult, scenario
+from bench.scenarios.workbench_browser import BROWSER_USER, LONG_USER, browse
 from bench.seed import PASSWORD
 from bench.textgen import RELATIONS, SENTIMENTS, sentence_pool
 
 PREFIX = "bench-wb-"
 ANNOTATOR = PREFIX + "ann{}"  # the load's annotators, one per client
-BROWSER_USER = PREFIX + "browser"  # opens the workbench on an ordinary document
-LONG_USER = PREFIX + "long"  # holds the long document
 LONG_ID = "bench-wb-long-document"  # its external id
 LONG_CHARS = 50_000
 LONG_ENTITIES = 1_000
 DRAFTS = 3  # autosaves per document, each adding an entity, before the submit
 CHAIN = ("PER", "ORG", "LOC")  # the entities a document gets, in order
-EDITS = 5
-LONG_LOADS = 3  # measured openings of the long document (after one unmeasured)
 LONG_SEED = 1
 EMOJI = ("😀", "🚀", "👩‍💻", "🇯🇵", "👍🏽", "🎉", "📈", "☕")
 
 KB = 1024  # as the table's "avg KB"
 TARGETS = {"next p99 ms": 30.0, "save p99 ms": 50.0, "workbench KB": 150.0}
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic"]
-# Timestamp the moment main.js marks the page ready (a microtask after it does).
-READY_SCRIPT = """(() => {
-  new MutationObserver(() => {
-    if (window.__wbReady === undefined && document.body?.dataset.workbench === "ready") {
-      window.__wbReady = performance.now();
-    }
-  }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-workbench"] });
-})();"""
-NAV_TIMING = """() => {
-  const nav = performance.getEntriesByType("navigation")[0];
-  const res = performance.getEntriesByType("resource");
-  return {
-    ready_ms: window.__wbReady ?? null,
-    request_start_ms: nav.requestStart, response_start_ms: nav.responseStart,
-    response_end_ms: nav.responseEnd, dom_interactive_ms: nav.domInteractive,
-    dom_content_loaded_ms: nav.domContentLoadedEventEnd, load_ms: nav.loadEventEnd,
-    redirect_ms: nav.redirectEnd - nav.redirectStart,
-    tags: document.querySelectorAll("#text .tag").length,
-    segments: document.querySelectorAll("#text .seg").length,
-    resource_timing_bytes: {
-      encoded: nav.encodedBodySize + res.reduce((s, r) => s + r.encodedBodySize, 0),
-      decoded: nav.decodedBodySize + res.reduce((s, r) => s + r.decodedBodySize, 0)},
-  };
-}"""
-# One edit: select an English word in an unlabelled segment near `at` (0..1 through the
-# text), press the PER key, wait for the new tag, then for the frame after it.
-EDIT = """async ({ at, label }) => {
-  const data = JSON.parse(document.getElementById("workbench-data").textContent);
-  const key = data.labels.find((l) => l.kind === "entity" && l.name === label).shortcut;
-  const text = document.getElementById("text");
-  const plain = [...text.querySelectorAll(".seg:not(.ent):not(.sug)")];
-  let node = null, match = null;
-  for (let i = Math.floor(at * plain.length); i < plain.length && !match; i++) {
-    node = plain[i].firstChild;
-    match = node && node.nodeType === Node.TEXT_NODE ? /[A-Za-z]{4,}/.exec(node.data) : null;
-  }
-  if (!match) return { error: "no free English word after " + at };
-  const range = document.createRange();
-  range.setStart(node, match.index);
-  range.setEnd(node, match.index + match[0].length);
-  const selection = window.getSelection();
-  selection.removeAllRanges();
-  selection.addRange(range);
-  const count = () => text.querySelectorAll(".tag").length;
-  const before = count();
-  const t0 = performance.now();
-  document.body.dispatchEvent(new KeyboardEvent("keydown", {
-    key, code: "Digit" + key, bubbles: true, cancelable: true }));
-  const handled = performance.now();
-  const frame = () => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0)));
-  while (count() === before && performance.now() - t0 < 10000) await frame();
-  const changed = performance.now();
-  await frame();  // the frame that shows it: rAF runs before paint, the timeout after
-  const painted = performance.now();
-  return { word: match[0], before, after: count(), handler_ms: handled - t0,
-           dom_ms: changed - t0, frame_ms: painted - t0 };
-}"""
-
-
-# ---------------------------------------------------------------- setup (before the clock)
-
 
 @dataclass
 class Setup:
@@ -411,110 +341,6 @@ def with_database(cpu: CpuReader) -> CpuReader:
 
 
 # ---------------------------------------------------------------- the browser
-
-
-def _login(browser: Any, base_url: str, username: str) -> dict[str, Any]:
-    context = browser.new_context(base_url=base_url)
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.click("main form button[type=submit]")
-    if urlsplit(page.url).path.startswith("/accounts/login/"):
-        raise RuntimeError(f"browser login as {username} failed")
-    state: dict[str, Any] = context.storage_state()
-    context.close()
-    return state
-
-
-def _resource(request: Any) -> dict[str, Any]:
-    response = request.response()
-    sizes = request.sizes()
-    headers = response.all_headers() if response else {}
-    try:
-        decoded = len(response.body()) if response else 0
-    except Exception:  # a redirect has no body to read
-        decoded = 0
-    parts = urlsplit(request.url)
-    return {"path": parts.path + (f"?{parts.query}" if parts.query else ""),
-            "type": request.resource_type, "status": response.status if response else 0,
-            "encoding": headers.get("content-encoding", ""),
-            "accept_encoding": request.all_headers().get("accept-encoding", ""),
-            "cache_control": headers.get("cache-control", ""),
-            "body_bytes": sizes["responseBodySize"], "decoded_bytes": decoded,
-            "response_header_bytes": sizes["responseHeadersSize"],
-            "request_header_bytes": sizes["requestHeadersSize"]}
-
-
-def open_page(browser: Any, base_url: str, state: dict[str, Any], path: str,
-              edits: int = 0) -> dict[str, Any]:
-    """Open `path` in a fresh context (empty cache, logged in); wait for the workbench; list
-    every response of the navigation; then make `edits` edits, each saved before the next."""
-    context = browser.new_context(base_url=base_url, storage_state=state)
-    context.add_init_script(READY_SCRIPT)
-    page = context.new_page()
-    requests: list[Any] = []
-    page.on("request", lambda request: requests.append(request))
-    try:
-        page.goto(path, wait_until="load", timeout=120_000)
-        page.wait_for_selector("body[data-workbench=ready]", timeout=120_000)
-        page.wait_for_load_state("networkidle")
-        timing = page.evaluate(NAV_TIMING)
-        resources = [_resource(r) for r in requests]
-        done = [edit(page, (i + 0.5) / edits) for i in range(edits)]
-    finally:
-        context.close()
-    counted = [r for r in resources if r["type"] != "font"]
-    return {"url": page.url, "timing": timing, "resources": resources, "edits": done,
-            "requests": len(counted),
-            "body_bytes": sum(r["body_bytes"] for r in counted),
-            "decoded_bytes": sum(r["decoded_bytes"] for r in counted),
-            "header_bytes": sum(r["response_header_bytes"] + r["request_header_bytes"]
-                                for r in counted),
-            "font_bytes": sum(r["body_bytes"] for r in resources if r["type"] == "font")}
-
-
-def edit(page: Any, at: float) -> dict[str, Any]:
-    """One edit, then its autosave (600 ms later): the PUT's time and the entity count."""
-    def is_save(response: Any) -> bool:
-        return response.request.method == "PUT" and "/annotation/" in response.url
-
-    with page.expect_response(is_save, timeout=60_000) as saved:
-        result: dict[str, Any] = page.evaluate(EDIT, {"at": at, "label": "PER"})
-    if "error" in result:
-        raise RuntimeError(result["error"])
-    response = saved.value
-    response.finished()
-    timing = response.request.timing
-    result["save_status"] = response.status
-    result["save_ms"] = timing["responseEnd"] - timing["requestStart"]
-    result["saved_entities"] = len(response.json().get("entities", []))
-    page.wait_for_selector("#save-state[data-state=saved]", timeout=60_000)
-    return result
-
-
-def browse(base_url: str, project_id: int, long_document_id: int) -> dict[str, Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=CHROMIUM_ARGS)
-        try:
-            state = _login(browser, base_url, BROWSER_USER)
-            open_page(browser, base_url, state, f"/projects/{project_id}/label/")  # warm-up
-            ordinary = open_page(browser, base_url, state, f"/projects/{project_id}/label/")
-            state = _login(browser, base_url, LONG_USER)
-            path = f"/projects/{project_id}/documents/{long_document_id}/label/"
-            open_page(browser, base_url, state, path)  # warm-up
-            long = [open_page(browser, base_url, state, path) for _ in range(LONG_LOADS)]
-            edited = open_page(browser, base_url, state, path, edits=EDITS)
-        finally:
-            browser.close()
-    return {"ordinary": ordinary, "long": long, "edited": edited}
-
-
-# ---------------------------------------------------------------- the report
 
 
 def summary(load: LoadResult, pages: dict[str, Any], setup: Setup) -> tuple[list[str], dict]:
