@@ -8,8 +8,12 @@ Concurrency: every new lease on a document is written while that document's row 
 (`SELECT ... FOR UPDATE`), and the holders are counted again after the lock is taken. Under
 READ COMMITTED the count then sees every lease committed before, so k can never be
 exceeded. Candidates are found with `SKIP LOCKED`, so concurrent requests fan out over
-different documents instead of queueing on one. One user's own requests are serialised on
-their membership row, so a double click cannot take two documents.
+different documents instead of queueing on one; when every open document is locked at
+that moment, the request waits for one instead of answering "nothing left" while places
+remain. Each probe runs in a savepoint that is rolled back when the document turns out
+full, so a request waits while holding no document lock and two requests cannot deadlock.
+One user's own requests are serialised on their membership row, so a double click cannot
+take two documents.
 """
 
 from dataclasses import dataclass
@@ -75,9 +79,10 @@ def _resume(project: Project, user: User, now: datetime) -> Assignment | None:
     return None
 
 
-def _candidate(project: Project, user: User, now: datetime, tried: list[int]) -> int | None:
+def _candidate(project: Project, user: User, now: datetime, tried: list[int],
+               *, wait: bool) -> int | None:
     return (documents_open_to(project=project, user=user, now=now).exclude(pk__in=tried)
-            .order_by("id").select_for_update(skip_locked=True, of=("self",))
+            .order_by("id").select_for_update(skip_locked=not wait, of=("self",))
             .values_list("pk", flat=True).first())
 
 
@@ -104,13 +109,20 @@ def assignment_next(*, project: Project, user: User) -> Assignment | None:
     if check is not None:
         return _lease(project, user, check, now)
     tried: list[int] = []
+    wait = False
     for _attempt in range(ATTEMPTS):
-        document_id = _candidate(project, user, now, tried)
-        if document_id is None:
-            return None
-        if holders(document_id=document_id, now=now) < project.overlap:  # row locked: exact
+        probe = transaction.savepoint()
+        document_id = _candidate(project, user, now, tried, wait=wait)
+        if document_id is not None and holders(document_id=document_id, now=now) < project.overlap:
+            transaction.savepoint_commit(probe)  # row locked: the count is exact
             return _lease(project, user, document_id, now)
-        tried.append(document_id)
+        transaction.savepoint_rollback(probe)  # let go of a full document's lock
+        if document_id is None:
+            if wait:
+                return None
+            wait = True  # every open document is being taken right now: wait for one
+        else:
+            tried.append(document_id)
     return None
 
 
