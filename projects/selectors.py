@@ -72,7 +72,10 @@ def job_get(*, user: User | AnonymousUser, job_id: int) -> Job:
     if job.created_by_id != user.pk:
         if job.project_id is None:
             raise Http404("No such job.")
-        authorize(user=user, project_id=job.project_id, right=JOB_RIGHTS[job.kind])
+        try:
+            authorize(user=user, project_id=job.project_id, right=JOB_RIGHTS[job.kind])
+        except Http404:  # a non-member: the same answer as for a missing job
+            raise Http404("No such job.") from None
     return live_progress(job)
 
 

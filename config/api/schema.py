@@ -9,11 +9,18 @@ postprocessing hook that adds them to every operation that does not describe the
   database connection lost mid-request (with Retry-After);
 - 409 to those that write (anything but GET), where a request can clash with stored state;
 - 413 to those that take a file upload.
+
+`SchemaView` and `SwaggerView` serve the schema and the Swagger UI; their own errors (a 405)
+are the same JSON.
 """
 
 from typing import Any
 
 from drf_spectacular.hooks import postprocess_schema_enums
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 ERROR_COMPONENT = "Error"
 ERROR_SCHEMA: dict[str, Any] = {
@@ -66,6 +73,26 @@ def document_errors(result: dict[str, Any], generator: Any, request: Any, public
                 responses.setdefault(code, {"description": DESCRIPTIONS[code],
                                             "content": {"application/json": {"schema": ref}}})
     return result
+
+
+class _JsonErrors:
+    """Errors as DESIGN's JSON, like every other answer under /api/: the schema's renderers
+    (YAML first) and the Swagger UI's (HTML) would otherwise render a 405 in their format."""
+
+    def finalize_response(self, request: Request, response: Response, *args: Any,
+                          **kwargs: Any) -> Response:
+        if response.status_code >= 400:
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+
+
+class SchemaView(_JsonErrors, SpectacularAPIView):
+    pass
+
+
+class SwaggerView(_JsonErrors, SpectacularSwaggerSplitView):
+    pass
 
 
 # For SpectacularAPIView(custom_settings=...): the default enum hook, then the errors.

@@ -1,9 +1,9 @@
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from annotation.apis import agreement, exports, gold, labeling, progress
 from annotation.apis import documents as annotation_apis
 from config.api.errors import json_404
+from config.api.schema import SchemaView, SwaggerView
 from projects import apis
 
 P = "projects/<int:project_id>"
@@ -11,8 +11,8 @@ D = f"{P}/documents/<int:document_id>"
 
 urlpatterns = [
     path("auth/token/", apis.TokenApi.as_view(), name="token"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(
+    path("schema/", SchemaView.as_view(), name="schema"),
+    path("docs/", SwaggerView.as_view(
         url_name="api:schema", template_name="api/swagger_ui.html"), name="docs"),
     path("jobs/<int:job_id>/", apis.JobDetailApi.as_view(), name="job"),
     path("projects/", apis.ProjectListApi.as_view(), name="projects"),
