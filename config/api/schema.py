@@ -94,5 +94,3 @@ class SchemaView(_JsonErrors, SpectacularAPIView):
 class SwaggerView(_JsonErrors, SpectacularSwaggerSplitView):
     pass
 
-
-# For SpectacularAPIView(custom_settings=...): the default enum hook, then the errors.
