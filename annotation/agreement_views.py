@@ -35,6 +35,7 @@ def _recompute(request: HttpRequest, access: Access, job: Job | None) -> HttpRes
 def agreement_page(request: HttpRequest, access: Access) -> HttpResponse:
     """The dashboard; POST recomputes (htmx: the progress partial, else the job page)."""
     if request.method == "POST":
+        access.require(Right.RECOMPUTE)
         job = agreement_start(project=access.project, by=request.user)
         if not request.htmx:
             return redirect("projects:job", job_id=job.pk)

@@ -23,7 +23,8 @@ class Right(StrEnum):
     BROWSE = "browse"  # list the project's documents (not in DESIGN's table; see docs)
     SEE_OTHERS = "see_others"  # see other people's annotations
     ADJUDICATE = "adjudicate"  # write gold
-    AGREEMENT = "agreement"  # agreement reports
+    AGREEMENT = "agreement"  # read agreement reports and the data-balance view
+    RECOMPUTE = "recompute"  # start an agreement computation (not for read-only consumers)
     EXPORT = "export"  # exports and dataset versions
     PROGRESS = "progress"  # the progress dashboard (not in DESIGN's table; see docs)
 
@@ -31,7 +32,8 @@ class Right(StrEnum):
 ROLE_RIGHTS: dict[str, frozenset[Right]] = {
     Role.MANAGER: frozenset(Right),
     Role.REVIEWER: frozenset({Right.VIEW, Right.LABEL, Right.BROWSE, Right.SEE_OTHERS,
-                              Right.ADJUDICATE, Right.AGREEMENT, Right.PROGRESS}),
+                              Right.ADJUDICATE, Right.AGREEMENT, Right.RECOMPUTE,
+                              Right.PROGRESS}),
     Role.ANNOTATOR: frozenset({Right.VIEW, Right.LABEL}),
     Role.CONSUMER: frozenset({Right.VIEW, Right.BROWSE, Right.AGREEMENT, Right.EXPORT,
                               Right.PROGRESS}),
@@ -55,6 +57,11 @@ class Access:
 
     def can(self, right: Right) -> bool:
         return right in ROLE_RIGHTS[self.role]
+
+    def require(self, right: Right) -> None:
+        """403 unless the role has `right` (for views whose methods need different rights)."""
+        if not self.can(right):
+            raise PermissionDenied(f"Your role ({self.role}) may not do this.")
 
     @property
     def rights(self) -> frozenset[Right]:
@@ -93,8 +100,7 @@ def authorize(*, user: Requester, project_id: int, right: Right) -> Access:
     if project is None or role is None:
         raise Http404("No such project.")
     access = Access(project=project, role=role)
-    if not access.can(right):
-        raise PermissionDenied(f"Your role ({role}) may not do this.")
+    access.require(right)
     return access
 
 

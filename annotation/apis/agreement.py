@@ -25,6 +25,6 @@ class AgreementApi(APIView):
 
     @extend_schema(request=None, responses={202: JobOutput})
     def post(self, request: Request, project_id: int) -> Response:
-        access = authorize(user=request.user, project_id=project_id, right=Right.AGREEMENT)
+        access = authorize(user=request.user, project_id=project_id, right=Right.RECOMPUTE)
         job = agreement_start(project=access.project, by=request.user)
         return Response(JobOutput(job).data, status=202)

@@ -14,7 +14,7 @@ from annotation.services.agreement import agreement_start
 from annotation.services.annotations import annotation_save
 from projects.models import Job, JobKind, JobStatus
 from projects.services.jobs import job_progress, progress_key
-from tests.conftest import page_client_for
+from tests.conftest import api_client_for, page_client_for
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -109,6 +109,19 @@ def test_consumers_see_the_dashboard_without_review_links(world, labelled,
     assert 'id="headline"' in html
     assert "src-5</a>" not in html
     assert "src-5" in html
+    assert 'id="recompute-button"' not in html  # read-only: no Recompute
+
+
+def test_consumers_read_agreement_but_cannot_recompute(world, django_capture_on_commit_callbacks):
+    page, api = page_client_for(world.users["consumer"]), api_client_for(world.users["consumer"])
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = [page.post(_url(world), **HTMX).status_code, page.post(_url(world)).status_code,
+                   api.post(reverse("api:agreement", args=[world.project.pk])).status_code]
+    assert refused == [403, 403, 403]
+    assert not Job.objects.filter(project=world.project, kind=JobKind.AGREEMENT).exists()
+    assert api.get(reverse("api:agreement", args=[world.project.pk])).status_code == 200
+    reviewer = page_client_for(world.users["reviewer"]).get(_url(world)).content.decode()
+    assert 'id="recompute-button"' in reviewer
 
 
 @pytest.mark.django_db(transaction=True)

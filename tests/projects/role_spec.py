@@ -16,9 +16,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 # documented in docs/permissions.md.
 TABLE = {
     "manager": {"view", "manage", "label", "browse", "see_others", "adjudicate", "agreement",
-                "export", "progress"},
+                "recompute", "export", "progress"},
     "reviewer": {"view", "label", "browse", "see_others", "adjudicate", "agreement",
-                 "progress"},
+                 "recompute", "progress"},
     "annotator": {"view", "label"},
     "consumer": {"view", "browse", "agreement", "export", "progress"},
 }
@@ -54,8 +54,8 @@ SPEC = {
     "api:annotation": {"GET": "label", "PUT": "label"},
     "api:annotations": {"GET": "see_others"},
     "api:skip": {"POST": "label"},
-    "projects:agreement": {"GET": "agreement", "POST": "agreement"},
-    "api:agreement": {"GET": "agreement", "POST": "agreement"},
+    "projects:agreement": {"GET": "agreement", "POST": "recompute"},
+    "api:agreement": {"GET": "agreement", "POST": "recompute"},
     "projects:balance": {"GET": "agreement"},
     "projects:progress": {"GET": "progress"},
     "api:progress": {"GET": "progress"},
