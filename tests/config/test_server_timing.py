@@ -1,11 +1,12 @@
 """The opt-in Server-Timing header (config/timing.py): off unless CONCORD_SERVER_TIMING is
-set; when on, every answer carries the app's wall and CPU time, and a header set earlier is
-kept."""
+set; when on, every answer carries the app's wall and CPU time and its SQL statements (count
+and time), and a header set earlier is kept."""
 
 import re
 import time
 
 import pytest
+from django.db import connection
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
@@ -14,7 +15,7 @@ from config.timing import ServerTimingMiddleware
 from tests.config.test_settings import settings_value
 
 NAME = "config.timing.ServerTimingMiddleware"
-ENTRY = re.compile(r"^app;dur=(\d+\.\d), cpu;dur=(\d+\.\d)$")
+ENTRY = re.compile(r'^app;dur=(\d+\.\d), cpu;dur=(\d+\.\d), db;dur=(\d+\.\d);desc="(\d+) queries"$')
 
 
 def test_off_by_default_and_first_when_turned_on():
@@ -61,6 +62,27 @@ def test_app_is_wall_time_and_cpu_the_process_time():
 
     found = ENTRY.match(ServerTimingMiddleware(view)(RequestFactory().get("/"))["Server-Timing"])
     assert found
-    app, cpu = map(float, found.groups())
+    app, cpu, _, _ = map(float, found.groups())
     assert app >= 20.0
     assert cpu < app - 10
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_db_counts_the_statements_of_the_request_and_their_time(count):
+    def view(request):
+        with connection.cursor() as cursor:
+            for _ in range(count):
+                cursor.execute("SELECT 1")
+        return HttpResponse("ok")
+
+    found = ENTRY.match(ServerTimingMiddleware(view)(RequestFactory().get("/"))["Server-Timing"])
+    assert found
+    app, _, db, queries = map(float, found.groups())
+    assert queries == count
+    assert db <= app
+    if count == 0:
+        assert db == 0.0
+    with connection.cursor() as cursor:  # the wrapper is gone after the request
+        cursor.execute("SELECT 1")
+    assert connection.execute_wrappers == []
