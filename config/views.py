@@ -3,6 +3,7 @@ from django.templatetags.static import static
 from django.views import defaults
 
 from config.api.errors import json_404, json_500
+from config.faults import database_unavailable_in_handler500
 
 
 def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -12,6 +13,9 @@ def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def handler500(request: HttpRequest) -> HttpResponse:
+    unavailable = database_unavailable_in_handler500(request)  # a lost connection outside a view
+    if unavailable is not None:
+        return unavailable
     if request.path.startswith("/api/"):
         return json_500(request)
     return defaults.server_error(request)

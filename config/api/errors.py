@@ -5,17 +5,17 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, InterfaceError, OperationalError
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from config.faults import DATABASE_RETRY_AFTER, TRANSIENT_DATABASE_ERRORS, api_body
 from projects.errors import ServiceError
 
 logger = logging.getLogger(__name__)
-DATABASE_RETRY_AFTER = 5  # seconds; the next request opens a new connection
 
 
 def _flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:
@@ -45,10 +45,9 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         logger.warning("integrity error in API: %s", exc)
         return Response({"detail": "The request conflicts with stored data.", "errors": []},
                         status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, (OperationalError, InterfaceError)):  # the connection died (a restart)
+    if isinstance(exc, TRANSIENT_DATABASE_ERRORS):  # the connection died (config/faults.py)
         logger.warning("database unavailable in API: %s", exc)
-        return Response({"detail": "The database is unavailable; try again.", "errors": []},
-                        status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        return Response(api_body(), status=status.HTTP_503_SERVICE_UNAVAILABLE,
                         headers={"Retry-After": str(DATABASE_RETRY_AFTER)})
     if isinstance(exc, DjangoValidationError):  # a model's full_clean() in a service
         exc = exceptions.ValidationError(
