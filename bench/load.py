@@ -14,7 +14,8 @@ import httpx
 TIMEOUT = httpx.Timeout(30.0)
 Kind = Literal["api", "web", "htmx"]
 # The app's own time, when the server sends it (CONCORD_SERVER_TIMING, config/timing.py).
-TIMING = re.compile(r"(?:^|,)\s*(app|cpu);dur=([0-9.]+)")
+TIMING = re.compile(r"(?:^|,)\s*(app|cpu|db);dur=([0-9.]+)")
+QUERIES = re.compile(r'(?:^|,)\s*db;dur=[0-9.]+;desc="([0-9]+) queries"')
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class Sample:
     error: str = ""
     server_ms: float | None = None  # the Server-Timing header's app;dur (wall time)
     server_cpu_ms: float | None = None  # its cpu;dur: the server process's CPU time
+    server_db_ms: float | None = None  # its db;dur: time in SQL statements
+    queries: int | None = None  # its db desc: SQL statements the request ran
 
 
 @dataclass
@@ -53,7 +56,11 @@ class Stats:
     server_p50_ms: float | None = None
     server_p95_ms: float | None = None
     server_p99_ms: float | None = None
+    server_max_ms: float | None = None
     server_cpu_p50_ms: float | None = None
+    server_db_p50_ms: float | None = None
+    queries_p50: float | None = None  # SQL statements per request (Server-Timing db)
+    queries_max: int | None = None
 
     @property
     def error_rate(self) -> float:
@@ -93,6 +100,9 @@ def summarize(name: str, samples: list[Sample], seconds: float) -> Stats:
                  if 200 <= s.status < 300 and s.server_ms is not None)
     cpu = sorted(s.server_cpu_ms for s in samples
                  if 200 <= s.status < 300 and s.server_cpu_ms is not None)
+    db = sorted(s.server_db_ms for s in samples
+                if 200 <= s.status < 300 and s.server_db_ms is not None)
+    queries = sorted(s.queries for s in samples if 200 <= s.status < 300 and s.queries is not None)
     return Stats(
         name=name, requests=len(samples), errors=len(failed),
         p50_ms=percentile(ok, 50), p95_ms=percentile(ok, 95), p99_ms=percentile(ok, 99),
@@ -104,14 +114,23 @@ def summarize(name: str, samples: list[Sample], seconds: float) -> Stats:
         server_p50_ms=percentile(app, 50) if app else None,
         server_p95_ms=percentile(app, 95) if app else None,
         server_p99_ms=percentile(app, 99) if app else None,
+        server_max_ms=app[-1] if app else None,
         server_cpu_p50_ms=percentile(cpu, 50) if cpu else None,
+        server_db_p50_ms=percentile(db, 50) if db else None,
+        queries_p50=percentile(queries, 50) if queries else None,
+        queries_max=queries[-1] if queries else None,
     )
 
 
 def server_timing(response: httpx.Response) -> dict[str, float]:
-    """The app's entries of a Server-Timing header: {"app": ms, "cpu": ms}, when sent."""
+    """The app's entries of a Server-Timing header: {"app": ms, "cpu": ms, "db": ms,
+    "queries": count}, those it sent."""
     header = response.headers.get("server-timing", "")
-    return {name: float(ms) for name, ms in TIMING.findall(header)}
+    found = {name: float(ms) for name, ms in TIMING.findall(header)}
+    queries = QUERIES.search(header)
+    if queries:
+        found["queries"] = float(queries.group(1))
+    return found
 
 
 def fetch_token(base_url: str, username: str, password: str) -> str:
@@ -184,7 +203,8 @@ class LoadClient:
         timing = server_timing(response)
         sample = Sample(index, time.perf_counter() - started, response.status_code,
                         len(response.content), server_ms=timing.get("app"),
-                        server_cpu_ms=timing.get("cpu"))
+                        server_cpu_ms=timing.get("cpu"), server_db_ms=timing.get("db"),
+                        queries=int(timing["queries"]) if "queries" in timing else None)
         if endpoint.follow_next and response.status_code == 200:
             following = response.json().get("next")
             if following:
