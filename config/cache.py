@@ -36,6 +36,20 @@ def _safe(method: Callable[..., Any], fallback: Callable[..., Any]) -> Callable[
 
 
 class ResilientClient(RedisCacheClient):
+    def __init__(self, servers: list[str], **options: Any) -> None:
+        super().__init__(servers, **options)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        """One redis.Redis per connection pool. Django builds a new one on every call,
+        which cost more CPU than the round trip; a client is thread-safe (its pool holds
+        the connections, and starts afresh after a fork)."""
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
     add = _safe(RedisCacheClient.add, lambda *a: False)
     get = _safe(RedisCacheClient.get, lambda key, default: default)
     set = _safe(RedisCacheClient.set, lambda *a: None)

@@ -10,7 +10,6 @@ from enum import StrEnum
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Subquery
 from django.http import Http404
 
 from projects.models import JobKind, Membership, Project, Role
@@ -81,17 +80,24 @@ def role_of(*, user: Requester, project: Project) -> str | None:
     )
 
 
+MAX_ID = 2**63 - 1
+PROJECT_AND_ROLE_SQL = (
+    f'SELECT p.*, m.role AS member_role FROM "{Project._meta.db_table}" p '
+    f'LEFT JOIN "{Membership._meta.db_table}" m ON m.project_id = p.id AND m.user_id = %s '
+    f"WHERE p.id = %s AND p.deleted_at IS NULL")
+
+
 def _project_and_role(user: Requester, project_id: int) -> tuple[Project | None, str | None]:
-    """The live project and the user's role in it, in one query."""
-    if not user.is_authenticated:
+    """The live project and the user's role in it, in one query. Raw SQL: every page and
+    API request asks this, and building the ORM's query cost five times running it."""
+    if not user.is_authenticated or not 0 < project_id <= MAX_ID:  # the ORM's range check
         return None, None
-    projects = Project.objects.filter(pk=project_id, deleted_at__isnull=True)
+    project = next(iter(Project.objects.raw(PROJECT_AND_ROLE_SQL, [user.pk, project_id])), None)
+    if project is None:
+        return None, None
     if getattr(user, "is_superuser", False):
-        project = projects.first()
-        return project, Role.MANAGER if project else None
-    role = Membership.objects.filter(project=OuterRef("pk"), user=user).values("role")[:1]
-    project = projects.annotate(member_role=Subquery(role)).first()
-    return project, getattr(project, "member_role", None)
+        return project, Role.MANAGER
+    return project, project.member_role  # type: ignore[attr-defined]
 
 
 def authorize(*, user: Requester, project_id: int, right: Right) -> Access:

@@ -18,7 +18,7 @@ from annotation.models import (
     DocumentStatus,
 )
 from annotation.pure.content import as_native
-from annotation.selectors.documents import annotation_content, project_schema_cached
+from annotation.selectors.documents import annotation_content
 from projects.models import Project
 
 if TYPE_CHECKING:
@@ -115,8 +115,7 @@ def progress_of(*, project: Project, user: User) -> Progress:
 def saved_answer(*, saved: "Saved", project: Project) -> dict[str, Any]:
     """The answer to a save, from what was stored, without reading it back."""
     annotation = saved.annotation
-    schema = project_schema_cached(project=project)
-    return {**as_native(saved.content, annotation.document.text, schema),
+    return {**as_native(saved.content, annotation.document.text, saved.schema),
             "status": annotation.status, "version": annotation.version,
             "seconds_spent": annotation.seconds_spent}
 

@@ -18,9 +18,10 @@ from annotation.models import (
     SentimentChoice,
     Span,
 )
-from annotation.pure.content import Content, ContentError, validate
+from annotation.pure.content import Content, ContentError, Schema, validate
 from annotation.pure.text import content_hash
 from annotation.selectors.documents import project_schema_cached
+from annotation.services import rows
 from projects.errors import Conflict, ServiceError
 from projects.models import Project
 
@@ -86,22 +87,12 @@ def _clear_content(annotation_id: int) -> None:
                                [annotation_id])
 
 
-def _write_content(annotation: Annotation, content: Content) -> None:
-    spans = Span.objects.bulk_create(
-        [Span(annotation=annotation, start=s, end=e, label_id=lb) for s, e, lb in content.entities]
-    )
-    Relation.objects.bulk_create(
-        [Relation(annotation=annotation, head=spans[h], tail=spans[t], label_id=lb)
-         for h, t, lb in content.relations]
-    )
-    SentimentChoice.objects.bulk_create(
-        [SentimentChoice(annotation=annotation, label_id=lb) for lb in content.sentiment]
-    )
-
-
-def parse_content(document: Document, content: dict[str, Any]) -> Content:
+def parse_content(document: Document, content: dict[str, Any], schema: Schema | None = None
+                  ) -> Content:
+    if schema is None:
+        schema = project_schema_cached(project=document.project)
     try:
-        return validate(document.text, project_schema_cached(project=document.project), content)
+        return validate(document.text, schema, content)
     except ContentError as exc:
         raise ServiceError(_("The annotation is not valid."), exc.errors) from exc
 
@@ -148,18 +139,16 @@ def annotation_store(*, document: Document, parsed: Content, annotator: User | N
                      refresh_status: bool = True) -> Annotation:
     """annotation_save for content already validated; inside the caller's transaction.
     `refresh_status=False` for an annotator's draft, which can't change the document's."""
-    lookup: dict[str, Any] = {"document": document, "kind": kind}
-    if kind == AnnotationKind.ANNOTATION:
-        lookup["annotator"] = annotator
-    annotation = Annotation.objects.select_for_update().filter(**lookup).first()
-    if annotation is not None:
-        annotation.document = document
+    annotator_id = annotator.pk if annotator is not None else None
+    annotation = rows.annotation_locked(
+        document_id=document.pk, kind=kind,
+        annotator_id=annotator_id if kind == AnnotationKind.ANNOTATION else None)
     current = annotation.version if annotation else 0
     if version is not None and version != current:
         raise _stale(current)
     now = timezone.now()
-    fields: dict[str, Any] = {"annotator": annotator, "status": status, "updated_at": now,
-                              "seconds_spent": max(0.0, float(seconds_spent))}
+    fields: dict[str, Any] = {"annotator_id": annotator_id, "status": status,
+                              "updated_at": now, "seconds_spent": max(0.0, float(seconds_spent))}
     if status == AnnotationStatus.SUBMITTED:
         fields["submitted_at"] = now
     if annotation is None:
@@ -168,11 +157,12 @@ def annotation_store(*, document: Document, parsed: Content, annotator: User | N
         _create(annotation)
     else:
         fields["version"] = current + 1  # the row is locked: no one else can bump it
-        Annotation.objects.filter(pk=annotation.pk).update(**fields)
+        rows.annotation_update(annotation_id=annotation.pk, fields=fields)
         for name, value in fields.items():
             setattr(annotation, name, value)
+        annotation.document = document
         _clear_content(annotation.pk)
-    _write_content(annotation, parsed)
+    rows.content_insert(annotation_id=annotation.pk, content=parsed)
     if refresh_status:
         document_refresh_status(document=document)
     return annotation

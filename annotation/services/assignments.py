@@ -34,8 +34,10 @@ from annotation.models import (
     AssignmentStatus,
     Document,
 )
-from annotation.pure.content import Content
+from annotation.pure.content import Content, Schema
+from annotation.selectors.documents import project_schema_cached
 from annotation.selectors.labeling import documents_open_to, live
+from annotation.services import rows
 from annotation.services.agreement import agreement_schedule
 from annotation.services.annotations import annotation_store, parse_content
 from annotation.services.gold import document_submitted
@@ -164,11 +166,10 @@ def _write_changes(assignment: Assignment, project: Project, now: datetime, *, s
 def leased_for_write(*, project: Project, user: User, document_id: int) -> Assignment:
     """The requester's assignment of a document, locked, with the document: one query.
     404 when the project has no such document, 403 when it isn't the requester's."""
-    assignment = (Assignment.objects.select_for_update(of=("self",))
-                  .select_related("document__project")
-                  .filter(document_id=document_id, annotator=user, document__project=project)
-                  .exclude(status=AssignmentStatus.SKIPPED).first())
+    assignment = rows.lease_locked(project_id=project.pk, user_id=user.pk,
+                                   document_id=document_id)
     if assignment is not None:
+        assignment.document.project = project
         return assignment
     if not project.documents.filter(pk=document_id).exists():
         raise Http404("No such document.")
@@ -200,6 +201,7 @@ def assignment_for_write(*, project: Project, user: User, assignment: Assignment
 class Saved:
     annotation: Annotation
     content: Content  # as stored, for the answer
+    schema: Schema  # the one it was checked against
 
 
 @transaction.atomic
@@ -211,7 +213,8 @@ def annotation_write(*, project: Project, document_id: int, user: User,
         raise ServiceError.field("status", _("Use draft or submitted."))
     assignment = leased_for_write(project=project, user=user, document_id=document_id)
     document = assignment.document
-    parsed = parse_content(document, content)
+    schema = project_schema_cached(project=project)
+    parsed = parse_content(document, content, schema)
     submit = status == AnnotationStatus.SUBMITTED
     if assignment.status == AssignmentStatus.SUBMITTED and not submit:
         raise ServiceError.field("status", _("This annotation is submitted; save it with "
@@ -227,7 +230,7 @@ def annotation_write(*, project: Project, document_id: int, user: User,
         document_submitted(document=document)  # the document's status; auto-accepted gold
         if document.is_gold_check:
             gold_check_score(document=document, annotator=user, answer=parsed)
-    return Saved(annotation, parsed)
+    return Saved(annotation, parsed, schema)
 
 
 BACKFILL_SQL = """
