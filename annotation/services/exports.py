@@ -3,7 +3,7 @@
 import hashlib
 import logging
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from annotation.models import DatasetVersion
 from annotation.pure.exports import FORMATS, Export, ExportLabels, RelationLabel
 from annotation.selectors.agreement import agreement_latest
-from annotation.selectors.exports import SCOPES, export_records
+from annotation.selectors.exports import SCOPES, export_gold, export_records
 from projects.errors import Conflict, ServiceError
 from projects.models import AuditAction, Job, JobKind, LabelKind, Project
 from projects.services.audit import audit_record
@@ -61,8 +61,17 @@ def export_stream(*, project: Project, fmt: str, scope: str, pseudonymize: bool 
     """The export's bytes as they are produced, for a streaming response."""
     _check(fmt, scope)
     export = Export(fmt, export_labels(project), scope=scope)
-    records = export_records(project=project, scope=scope, pseudonymize=pseudonymize)
-    return export, export.chunks(records)
+    return export, _chunks(export, project, pseudonymize, lambda items: items)
+
+
+def _chunks(export: Export, project: Project, pseudonymize: bool,
+            seen: Callable[[Iterator[Any]], Iterator[Any]]) -> Iterator[bytes]:
+    """The export's bytes; ``seen`` sees each document on its way to the writer. ``jsonl``
+    gold reads the documents as plain tuples (``export_gold``), every other export records."""
+    if export.fmt == "jsonl" and export.scope == "gold":
+        return export.gold_chunks(seen(export_gold(project=project)))
+    return export.chunks(seen(export_records(project=project, scope=export.scope,
+                                             pseudonymize=pseudonymize)))
 
 
 def _task() -> Task:
@@ -122,10 +131,8 @@ def export_run(*, job: Job, progress: ProgressFn) -> dict:
     labels = export_labels(project)
     export = Export(params["format"], labels, scope=params["scope"])
     total = max(1, project.documents.count())
-    records = export_records(project=project, scope=params["scope"],
-                             pseudonymize=params.get("pseudonymize", False))
 
-    def counted() -> Iterator[dict]:
+    def counted(records: Iterator[Any]) -> Iterator[Any]:
         for n, record in enumerate(records, start=1):
             if n % PROGRESS_EVERY == 0:
                 progress(min(0.95, n / total), f"{n} documents written")
@@ -134,7 +141,7 @@ def export_run(*, job: Job, progress: ProgressFn) -> dict:
     digest, size = hashlib.sha256(), 0
     path = f"exports/{project.pk}/{job.pk}-{slugify(params['name'])[:80]}.{export.extension}"
     with tempfile.TemporaryFile() as out:  # then one save, whatever the storage backend
-        for chunk in export.chunks(counted()):
+        for chunk in _chunks(export, project, params.get("pseudonymize", False), counted):
             digest.update(chunk)
             size += len(chunk)
             out.write(chunk)

@@ -2,13 +2,17 @@
 transaction, the same records either way."""
 
 import itertools
+import json
 import threading
 
 import pytest
 from django.db import transaction
 
+from annotation.models import Document
+from annotation.pure.exports import Export
 from annotation.selectors import exports
 from annotation.services.annotations import annotation_save
+from annotation.services.exports import export_labels, export_stream
 from tests.factories import DocumentFactory, UserFactory
 
 TEXT = "Alice joined 阿里巴巴 in 2019 🎉"
@@ -86,4 +90,47 @@ def test_closing_the_reader_early_stops_its_thread():
     assert [next(reader), next(reader)] == [0, 1]
     assert ahead_threads()
     reader.close()
+    assert not ahead_threads()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_gold_jsonl_from_tuples_is_the_bytes_of_the_records(world, monkeypatch):
+    """``export_gold`` + ``gold_chunks`` (what a jsonl gold export runs) against
+    ``export_records`` + ``chunks``: the same bytes, read ahead or in turn, chunk after chunk."""
+    corpus(world)
+    text = 'Bob\u2028at "ACME" \\ \x1c ok'
+    extra = DocumentFactory(project=world.project, text=text, external_id="",
+                            meta={"source": "web", "n": 2, "f": 1.5, "deep": {"a": [1, "\u2028"]}})
+    annotation_save(document=extra, annotator=world.users["reviewer"], kind="gold",
+                    status="submitted", version=0,
+                    content={"entities": [{"id": "T1", "start": 0, "end": 3, "label": "PER"},
+                                          {"id": "T2", "start": 8, "end": 12, "label": "ORG"}],
+                             "relations": [{"head": "T1", "tail": "T2", "label": "works_for"}],
+                             "sentiment": None})
+    orphan = DocumentFactory(project=world.project, external_id="reviewed-without-gold")
+    Document.objects.filter(pk=orphan.pk).update(status="reviewed")
+    monkeypatch.setattr(exports, "CHUNK", 2)  # several chunks, one holding the orphan
+    labels = export_labels(world.project)
+
+    def slow() -> bytes:
+        return b"".join(Export("jsonl", labels).chunks(
+            exports.export_records(project=world.project, scope="gold")))
+
+    def fast() -> bytes:
+        return b"".join(Export("jsonl", labels).gold_chunks(
+            exports.export_gold(project=world.project)))
+
+    expected = slow()
+    golds = [r for r in exports.export_records(project=world.project, scope="gold")
+             if r.get("gold")]
+    assert len(expected.decode().splitlines()) == len(golds) == 4  # d1, d3, d5, extra
+    assert fast() == expected  # read ahead
+    with transaction.atomic():
+        assert fast() == expected  # in turn
+    _, streamed = export_stream(project=world.project, fmt="jsonl", scope="gold")
+    assert b"".join(streamed) == expected
+    last = json.loads(expected.decode().splitlines()[-1])
+    assert last["id"] == str(extra.pk)
+    assert last["meta"]["deep"] == {"a": [1, "\u2028"]}
+    assert [e["text"] for e in last["gold"]["entities"]] == ["Bob", "ACME"]
     assert not ahead_threads()

@@ -105,6 +105,25 @@ def test_a_version_is_written_once_and_downloads_identically(finished,
     assert not DatasetVersion.objects.exists()
 
 
+def test_a_jsonl_gold_version_holds_the_streamed_bytes(finished,
+                                                    django_capture_on_commit_callbacks):
+    consumer = api_client_for(finished.users["consumer"])
+    streamed = b"".join(consumer.get(url(finished, "api:export"),
+                                     {"format": "jsonl", "scope": "gold"}).streaming_content)
+    with django_capture_on_commit_callbacks(execute=True):
+        started = consumer.post(url(finished, "api:exports"),
+                                {"format": "jsonl", "scope": "gold", "name": "g1"}, format="json")
+    job = consumer.get(reverse("api:job", kwargs={"job_id": started.json()["id"]})).json()
+    assert job["status"] == "succeeded", job
+    [version] = consumer.get(url(finished, "api:exports")).json()
+    assert (version["documents"], version["annotations"]) == (1, 1)
+    stored = b"".join(consumer.get(url(finished, "api:version-download",
+                                       version_id=version["id"])).streaming_content)
+    assert stored == streamed
+    assert hashlib.sha256(stored).hexdigest() == version["sha256"]
+    assert [e["text"] for e in lines(stored)[0]["gold"]["entities"]] == ["Alice", "阿里巴巴"]
+
+
 def test_jsonl_round_trip_through_a_new_project(finished, django_capture_on_commit_callbacks):
     manager = finished.users["manager"]
     client = api_client_for(manager)

@@ -56,6 +56,16 @@ class Export(Context):
             if chunk:
                 yield chunk
 
+    def gold_chunks(self, documents: Iterable[jsonl.Gold]) -> Iterator[bytes]:
+        """``jsonl``, scope ``gold``, from documents as the database holds them: the bytes
+        ``chunks`` gives for their records, without building the records."""
+        if self.fmt != "jsonl" or self.scope != "gold":
+            raise ValueError("gold_chunks writes jsonl, scope gold")
+        if self._used:
+            raise RuntimeError("an Export writes one file; make a new one")
+        self._used = True
+        yield from jsonl.write_gold(self, documents)
+
     def dataset_info(self) -> dict[str, Any]:
         """The ``hf`` export's ``dataset_info.json`` (also inside its zip)."""
         return hf.dataset_info(self)

@@ -4,12 +4,17 @@ JSON would leave raw, U+2028 and co., are escaped so that any line splitter find
 Keys keep the record's order (the caller builds records in DESIGN.md's order). Scope ``gold``
 writes records that have a gold labelling, without ``annotations``; scope ``all`` writes
 every record. Every entity carries ``text`` (its text at its offsets, added when missing; an
-entity whose given text differs from the document's is kept as given and warned about)."""
+entity whose given text differs from the document's is kept as given and warned about).
 
+``write_gold`` writes the same lines for scope ``gold`` from documents as the database holds
+them (``Gold``: plain tuples, trusted), with no record dicts built, checked and encoded."""
+
+import json
 from collections.abc import Iterable, Iterator
-from typing import Any
+from json.encoder import encode_basestring
+from typing import Any, NamedTuple
 
-from annotation.pure.exports.common import Context, Record, buffered, json_line
+from annotation.pure.exports.common import Context, Record, encoded, json_text
 
 
 def _labelling(ctx: Context, record: Record, data: Any, annotator: str | None) -> Any:
@@ -41,10 +46,10 @@ def _labelling(ctx: Context, record: Record, data: Any, annotator: str | None) -
 
 def write(ctx: Context, records: Iterable[Record]) -> Iterator[bytes]:
     """The lines, joined into chunks of about 64 KiB (one write each, not one a line)."""
-    return buffered(_lines(ctx, records))
+    return encoded(_lines(ctx, records))
 
 
-def _lines(ctx: Context, records: Iterable[Record]) -> Iterator[bytes]:
+def _lines(ctx: Context, records: Iterable[Record]) -> Iterator[str]:
     for record in records:
         if ctx.scope == "gold" and not record.get("gold"):
             continue
@@ -62,4 +67,55 @@ def _lines(ctx: Context, records: Iterable[Record]) -> Iterator[bytes]:
                 ctx.annotations += key == "gold" and bool(value)
             out[key] = value
         ctx.documents += 1
-        yield json_line(out)
+        yield json_text(out) + "\n"
+
+
+class Gold(NamedTuple):
+    """A reviewed document with its gold, as the database holds it: entities in order of
+    offsets (their ids are ``T1``, ``T2``… by position), their offsets checked when saved."""
+
+    id: str
+    text: str
+    meta: str  # the meta as JSON text, in any layout (written compact)
+    entities: list[tuple[int, int, str]]  # (start, end, label name)
+    relations: list[tuple[int, int, str]]  # (head, tail, label name), by entity position from 1
+    sentiment: list[str]  # label names, in the project's order
+
+
+def write_gold(ctx: Context, documents: Iterable[Gold]) -> Iterator[bytes]:
+    """Scope ``gold``: the bytes ``write`` gives for these documents' native records, in
+    chunks of about 64 KiB."""
+    if ctx.scope != "gold":
+        raise ValueError("write_gold writes scope gold")
+    return encoded(_gold_lines(ctx, documents))
+
+
+def _gold_lines(ctx: Context, documents: Iterable[Gold]) -> Iterator[str]:
+    string = encode_basestring  # a str as JSON, as the encoder writes it (ensure_ascii off)
+    names: dict[str, str] = {}  # label name -> as JSON
+    multi = ctx.labels.multi_label
+    for doc in documents:
+        text = doc.text
+        size = len(text)
+        entities = []
+        for n, (start, end, label) in enumerate(doc.entities, start=1):
+            if not 0 <= start <= end <= size:  # as ``_labelling`` warns; saving refuses it
+                ctx.warn({"id": doc.id}, None, "offsets outside the text", annotator=None,
+                         entity=f"T{n}", start=start, end=end)
+            name = names.get(label) or names.setdefault(label, string(label))
+            entities.append(f'{{"id":"T{n}","start":{start},"end":{end},"label":{name},'
+                            f'"text":{string(text[start:end])}}}')
+        relations = [f'{{"head":"T{head}","tail":"T{tail}","label":'
+                     f'{names.get(label) or names.setdefault(label, string(label))}}}'
+                     for head, tail, label in doc.relations]
+        chosen = doc.sentiment
+        if multi:
+            sentiment = "[" + ",".join(map(string, chosen)) + "]"
+        else:
+            sentiment = string(chosen[0]) if chosen else "null"
+        meta = doc.meta if doc.meta == "{}" else json_text(json.loads(doc.meta))
+        ctx.documents += 1
+        ctx.annotations += 1
+        yield (f'{{"id":{string(doc.id)},"text":{string(text)},"meta":{meta},"gold":'
+               f'{{"entities":[{",".join(entities)}],"relations":[{",".join(relations)}],'
+               f'"sentiment":{sentiment}}}}}\n')
