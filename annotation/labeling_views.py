@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from annotation import selectors
+from annotation.models import Document
 from annotation.services.assignments import assignment_next, assignment_skip
 from projects.errors import ServiceError
 from projects.markdown import render_markdown
@@ -66,14 +67,20 @@ def project_settings(project: Project) -> dict:
             "multi_label": project.sentiment_multi_label, "scale": project.sentiment_scale}
 
 
-def _workbench_data(access: Access, request: HttpRequest, document_id: int) -> dict:
-    project = access.project
-    document = selectors.labeling_document(project=project, user=request.user,
+def _leased_document(access: Access, request: HttpRequest, document_id: int) -> Document:
+    """The requester's document to label: 403 for another of the project, 404 for none."""
+    document = selectors.labeling_document(project=access.project, user=request.user,
                                            document_id=document_id)
     if document is None:
-        if project.documents.filter(pk=document_id).exists():
+        if access.project.documents.filter(pk=document_id).exists():
             raise PermissionDenied(_("This document is not assigned to you."))
         raise Http404("No such document.")
+    return document
+
+
+def _workbench_data(access: Access, request: HttpRequest, document_id: int) -> dict:
+    project = access.project
+    document = _leased_document(access, request, document_id)
     labels = label_palette(project)
     api = reverse("api:annotation", kwargs={"project_id": project.pk, "document_id": document.pk})
     return {"document": document, "labels": labels, "data": {
@@ -97,10 +104,7 @@ def workbench(request: HttpRequest, access: Access, document_id: int) -> HttpRes
 @project_view(Right.LABEL)
 @require_POST
 def skip(request: HttpRequest, access: Access, document_id: int) -> HttpResponse:
-    document = selectors.labeling_document(project=access.project, user=request.user,
-                                           document_id=document_id)
-    if document is None:
-        raise Http404("No such document.")
+    document = _leased_document(access, request, document_id)
     try:
         assignment_skip(project=access.project, user=request.user, document=document)
     except ServiceError as exc:
