@@ -181,8 +181,11 @@ def export_records(*, project: Project, scope: str = "gold",
         yield from _records(project, chunk, scope, pseudonymize)
 
 
-GOLD_DOCUMENTS = (  # a.document_id > last too: the join starts at the keyset, not the top
-    f"SELECT d.id, d.external_id, d.text, d.meta::text, a.id FROM {Document._meta.db_table} d "
+# a.document_id > last too: the join starts at the keyset, not the top. CAST, not ``::``:
+# the meta as JSON text on PostgreSQL (jsonb) and SQLite (already text) alike.
+GOLD_DOCUMENTS = (
+    f"SELECT d.id, d.external_id, d.text, CAST(d.meta AS text), a.id "
+    f"FROM {Document._meta.db_table} d "
     f"JOIN {Annotation._meta.db_table} a ON a.document_id = d.id "
     f"AND a.kind = '{AnnotationKind.GOLD}' AND a.project_id = d.project_id "
     f"WHERE d.project_id = %s AND d.status = '{DocumentStatus.REVIEWED}' AND d.id > %s "
