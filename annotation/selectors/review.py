@@ -12,9 +12,9 @@ index), with no COUNT and no OFFSET, so a page costs the same on 100,000 documen
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, TextField
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Left
+from django.db.models.functions import Cast, Left
 
 from annotation.models import (
     AgreementReport,
@@ -75,7 +75,10 @@ def queue_documents(*, project: Project, where: QueueFilter) -> QuerySet[Documen
             annotation__document=OuterRef("pk"), label=where.label, **_submitted())))
     if where.meta is not None:
         key, value = where.meta
-        docs = docs.alias(meta_value=KeyTextTransform(key, "meta")).filter(meta_value=value)
+        # Cast: a plain text comparison. On the key transform itself `=` is its JSON lookup,
+        # which SQLite runs as JSON_EXTRACT(value, '$') and so fails on any text not JSON.
+        docs = docs.alias(meta_value=Cast(KeyTextTransform(key, "meta"), TextField())
+                          ).filter(meta_value=value)
     return docs
 
 
