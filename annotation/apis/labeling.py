@@ -41,8 +41,8 @@ class NextApi(APIView):
         assignment = assignment_next(project=access.project, user=request.user)
         if assignment is None:
             return Response(status=204)
-        return Response(NextOutput(selectors.next_answer(assignment=assignment,
-                                                         user=request.user)).data)
+        return Response(NextOutput(selectors.next_answer(
+            assignment=assignment, project=access.project, user=request.user)).data)
 
 
 class SkipApi(APIView):

@@ -120,13 +120,20 @@ def saved_answer(*, saved: "Saved", project: Project) -> dict[str, Any]:
             "seconds_spent": annotation.seconds_spent}
 
 
-def next_answer(*, assignment: Assignment, user: User) -> dict[str, Any]:
+# Raw SQL: the next-document answer is on the labeling hot path (annotation/services/rows.py).
+NEXT_DOCUMENT_SQL = f'SELECT * FROM "{Document._meta.db_table}" WHERE id = %s'
+NEXT_ANNOTATIONS_SQL = (f'SELECT * FROM "{Annotation._meta.db_table}" WHERE document_id = %s '
+                        f"AND (kind = %s OR (kind = %s AND annotator_id = %s))")
+
+
+def next_answer(*, assignment: Assignment, project: Project, user: User) -> dict[str, Any]:
     """The next-document answer: the document, the lease, the requester's annotation and the
     predictions; both annotations come in one query, and content is read only if present."""
-    document = Document.objects.select_related("project").get(pk=assignment.document_id)
-    multi = document.project.sentiment_multi_label
-    rows = {row.kind: row for row in Annotation.objects.filter(document=document).filter(
-        Q(kind=AnnotationKind.PREDICTION) | Q(kind=AnnotationKind.ANNOTATION, annotator=user))}
+    document = next(iter(Document.objects.raw(NEXT_DOCUMENT_SQL, [assignment.document_id])))
+    document.project = project
+    multi = project.sentiment_multi_label
+    rows = {row.kind: row for row in Annotation.objects.raw(NEXT_ANNOTATIONS_SQL, [
+        document.pk, AnnotationKind.PREDICTION.value, AnnotationKind.ANNOTATION.value, user.pk])}
     mine, prediction = rows.get(AnnotationKind.ANNOTATION), rows.get(AnnotationKind.PREDICTION)
     for row in rows.values():
         row.document = document

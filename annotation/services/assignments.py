@@ -36,14 +36,13 @@ from annotation.models import (
 )
 from annotation.pure.content import Content, Schema
 from annotation.selectors.documents import project_schema_cached
-from annotation.selectors.labeling import documents_open_to, live
 from annotation.services import rows
 from annotation.services.agreement import agreement_schedule
 from annotation.services.annotations import annotation_store, parse_content
 from annotation.services.gold import document_submitted
 from annotation.services.gold_checks import gold_check_next, gold_check_score
 from projects.errors import Conflict, ServiceError
-from projects.models import Membership, Project
+from projects.models import Project
 
 ATTEMPTS = 8
 
@@ -55,55 +54,35 @@ class NotAssigned(ServiceError):
 
 
 def holders(*, document_id: int, now: datetime, exclude_user: User | None = None) -> int:
-    rows = Assignment.objects.filter(document_id=document_id).filter(live(now))
-    if exclude_user is not None:
-        rows = rows.exclude(annotator=exclude_user)
-    return rows.count()
-
-
-def _lock_requester(project: Project, user: User) -> None:
-    Membership.objects.select_for_update().filter(project=project, user=user).exists()
+    return rows.holders(document_id=document_id, now=now,
+                        exclude_user_id=exclude_user.pk if exclude_user is not None else None)
 
 
 def _resume(project: Project, user: User, now: datetime) -> Assignment | None:
     """The requester's open lease, renewed; a lapsed one is marked expired."""
-    current = (Assignment.objects.select_for_update()
-               .filter(project=project, annotator=user, status=AssignmentStatus.ACTIVE)
-               .order_by("created_at").first())
+    current = rows.lease_open(project_id=project.pk, user_id=user.pk)
     if current is None:
         return None
     if current.expires_at > now:
         current.expires_at = now + timedelta(minutes=project.lease_minutes)
-        current.save(update_fields=["expires_at"])
+        rows.row_update(model=Assignment, pk=current.pk,
+                        fields={"expires_at": current.expires_at})
         return current
     current.status = AssignmentStatus.EXPIRED
-    current.save(update_fields=["status"])
+    rows.row_update(model=Assignment, pk=current.pk, fields={"status": current.status})
     return None
 
 
-def _candidate(project: Project, user: User, now: datetime, tried: list[int],
-               *, wait: bool) -> int | None:
-    return (documents_open_to(project=project, user=user, now=now).exclude(pk__in=tried)
-            .order_by("id").select_for_update(skip_locked=not wait, of=("self",))
-            .values_list("pk", flat=True).first())
-
-
 def _lease(project: Project, user: User, document_id: int, now: datetime) -> Assignment:
-    """Insert the lease, or revive the requester's lapsed one: one statement."""
-    lease = Assignment(project=project, document_id=document_id, annotator=user,
-                       status=AssignmentStatus.ACTIVE, created_at=now, finished_at=None,
-                       expires_at=now + timedelta(minutes=project.lease_minutes))
-    [lease] = Assignment.objects.bulk_create(
-        [lease], update_conflicts=True, unique_fields=["document", "annotator"],
-        update_fields=["status", "expires_at", "finished_at"])
-    return lease
+    return rows.lease_take(project_id=project.pk, user_id=user.pk, document_id=document_id,
+                           now=now, expires_at=now + timedelta(minutes=project.lease_minutes))
 
 
 @transaction.atomic
 def assignment_next(*, project: Project, user: User) -> Assignment | None:
     """The requester's next document: their open lease, else a new one; None when done."""
     now = timezone.now()
-    _lock_requester(project, user)
+    rows.membership_lock(project_id=project.pk, user_id=user.pk)
     current = _resume(project, user, now)
     if current is not None:
         return current
@@ -114,7 +93,8 @@ def assignment_next(*, project: Project, user: User) -> Assignment | None:
     wait = False
     for _attempt in range(ATTEMPTS):
         probe = transaction.savepoint()
-        document_id = _candidate(project, user, now, tried, wait=wait)
+        document_id = rows.candidate(project_id=project.pk, user_id=user.pk, now=now,
+                                     overlap=project.overlap, tried=tried, wait=wait)
         if document_id is not None and holders(document_id=document_id, now=now) < project.overlap:
             transaction.savepoint_commit(probe)  # row locked: the count is exact
             return _lease(project, user, document_id, now)

@@ -1,10 +1,12 @@
-"""The rows that every save of an annotation reads and writes, in SQL stated once.
+"""The rows that every next-document request and every save read and write, in SQL
+stated once.
 
-An autosave comes a moment after each change, so these statements run more often than any
-other. Building them with the ORM (`select_for_update` with `select_related`, `bulk_create`)
-cost three to five times the CPU of running them (docs/performance.md, "The save path").
-The SQL stays portable: row locks where the database has them (SQLite has none and
-serialises writers itself), and values adapted by the backend's own operations.
+An autosave comes a moment after each change, and each submit asks for the next document,
+so these statements run more often than any other. Building them with the ORM
+(`select_for_update` with `select_related`, subqueries, `bulk_create`) cost three to five
+times the CPU of running them (docs/performance.md, "The labeling hot path"). The SQL stays
+portable: row locks where the database has them (SQLite has none and serialises writers
+itself), and values adapted by the backend's own operations.
 """
 
 from datetime import datetime
@@ -17,14 +19,20 @@ from annotation.models import (
     Assignment,
     AssignmentStatus,
     Document,
+    DocumentStatus,
     Relation,
     SentimentChoice,
     Span,
 )
 from annotation.pure.content import Content
+from projects.models import Membership
 
 BATCH_PARAMETERS = 30_000
 DOCUMENT_FIELDS = ("id", "project_id", "external_id", "text", "status", "is_gold_check")
+
+
+def _dt(value: datetime) -> Any:
+    return connection.ops.adapt_datetimefield_value(value)
 
 
 def _q(name: str) -> str:
@@ -35,11 +43,92 @@ def _table(model: type) -> str:
     return _q(model._meta.db_table)  # type: ignore[attr-defined]
 
 
-def _for_update(of: str = "") -> str:
-    if not connection.features.has_select_for_update:
+def _for_update(of: str = "", *, skip_locked: bool = False) -> str:
+    features = connection.features
+    if not features.has_select_for_update:
         return ""
-    return f" FOR UPDATE OF {of}" if of and connection.features.has_select_for_update_of \
-        else " FOR UPDATE"
+    lock = f" FOR UPDATE OF {of}" if of and features.has_select_for_update_of else " FOR UPDATE"
+    return lock + (" SKIP LOCKED" if skip_locked and features.has_select_for_update_skip_locked
+                   else "")
+
+
+def _one(sql: str, params: list[Any]) -> Any:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
+def _live(alias: str) -> str:
+    """The SQL of selectors.labeling.live(): an assignment holding one of the k places."""
+    return (f"({alias}.status = '{AssignmentStatus.SUBMITTED.value}' OR ({alias}.status = "
+            f"'{AssignmentStatus.ACTIVE.value}' AND {alias}.expires_at > %s))")
+
+
+def membership_lock(*, project_id: int, user_id: int) -> None:
+    """Lock the requester's membership row: one user's next requests run one at a time."""
+    _one(f"SELECT 1 FROM {_table(Membership)} WHERE project_id = %s AND user_id = %s"
+         f"{_for_update()}", [project_id, user_id])
+
+
+def lease_open(*, project_id: int, user_id: int) -> Assignment | None:
+    """The user's oldest active assignment in the project, locked (its lease may have run out)."""
+    sql = (f"SELECT * FROM {_table(Assignment)} WHERE project_id = %s AND annotator_id = %s "
+           f"AND status = %s ORDER BY created_at LIMIT 1{_for_update()}")
+    params = [project_id, user_id, AssignmentStatus.ACTIVE.value]
+    return next(iter(Assignment.objects.raw(sql, params)), None)
+
+
+def holders(*, document_id: int, now: datetime, exclude_user_id: int | None = None) -> int:
+    """How many of the document's k places are taken (by others than `exclude_user_id`)."""
+    other = " AND annotator_id <> %s" if exclude_user_id is not None else ""
+    count = _one(f"SELECT COUNT(*) FROM {_table(Assignment)} h WHERE h.document_id = %s AND "
+                 f"{_live('h')}{other}",
+                 [document_id, _dt(now), *([exclude_user_id] if other else [])])
+    return int(count)
+
+
+def candidate(*, project_id: int, user_id: int, now: datetime, overlap: int,
+              tried: list[int], wait: bool) -> int | None:
+    """The first new document with fewer than k holders that the user never held (a lapsed
+    lease of theirs aside), skipping `tried`; locked, skipping rows others have locked
+    unless `wait`. selectors.labeling.documents_open_to states the same rule for reading."""
+    skip = f" AND d.id NOT IN ({', '.join(['%s'] * len(tried))})" if tried else ""
+    sql = (f"SELECT d.id FROM {_table(Document)} d WHERE d.project_id = %s AND d.status = %s"
+           f" AND NOT EXISTS (SELECT 1 FROM {_table(Assignment)} m WHERE m.document_id = d.id"
+           f" AND m.annotator_id = %s AND m.status <> %s)"
+           f" AND (SELECT COUNT(*) FROM {_table(Assignment)} h WHERE h.document_id = d.id"
+           f" AND {_live('h')}) < %s{skip}"
+           f" ORDER BY d.id LIMIT 1{_for_update('d', skip_locked=not wait)}")
+    params = [project_id, DocumentStatus.NEW.value, user_id, AssignmentStatus.EXPIRED.value,
+              _dt(now), overlap, *tried]
+    return _one(sql, params)
+
+
+def lease_take(*, project_id: int, user_id: int, document_id: int, now: datetime,
+               expires_at: datetime) -> Assignment:
+    """Insert the active lease, or revive the user's lapsed one: one statement."""
+    columns = ("project_id", "document_id", "annotator_id", "status", "created_at",
+               "expires_at", "finished_at")
+    sql = (f"INSERT INTO {_table(Assignment)} ({', '.join(_q(c) for c in columns)}) "
+           f"VALUES (%s, %s, %s, %s, %s, %s, NULL) ON CONFLICT (document_id, annotator_id) "
+           f"DO UPDATE SET status = EXCLUDED.status, expires_at = EXCLUDED.expires_at, "
+           f"finished_at = NULL RETURNING id")
+    status = AssignmentStatus.ACTIVE.value
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [project_id, document_id, user_id, status, _dt(now),
+                             _dt(expires_at)])
+        [pk] = cursor.fetchone()
+    return Assignment.from_db(connection.alias, ["id", *columns], [
+        pk, project_id, document_id, user_id, status, now, expires_at, None])
+
+
+def row_update(*, model: type, pk: int, fields: dict[str, Any]) -> None:
+    """UPDATE the row's columns (by attname); datetimes adapted as the ORM would."""
+    values = [_dt(value) if isinstance(value, datetime) else value for value in fields.values()]
+    assignments = ", ".join(f"{_q(name)} = %s" for name in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {_table(model)} SET {assignments} WHERE id = %s", [*values, pk])
 
 
 def lease_locked(*, project_id: int, user_id: int, document_id: int) -> Assignment | None:
@@ -72,13 +161,7 @@ def annotation_locked(*, document_id: int, kind: str, annotator_id: int | None
 
 
 def annotation_update(*, annotation_id: int, fields: dict[str, Any]) -> None:
-    """UPDATE the annotation's columns (by attname); datetimes adapted as the ORM would."""
-    values = [connection.ops.adapt_datetimefield_value(value) if isinstance(value, datetime)
-              else value for value in fields.values()]
-    assignments = ", ".join(f"{_q(name)} = %s" for name in fields)
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {_table(Annotation)} SET {assignments} WHERE id = %s",
-                       [*values, annotation_id])
+    row_update(model=Annotation, pk=annotation_id, fields=fields)
 
 
 def _insert(cursor: Any, model: type, columns: tuple[str, ...], rows: list[tuple],
