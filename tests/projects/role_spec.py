@@ -82,6 +82,9 @@ ACTORS = ["anonymous", "outsider", "manager", "reviewer", "annotator", "consumer
 # `admin` is staff and superuser, like the demo's admin; superusers act as managers on every
 # project and staff may create projects (docs/permissions.md).
 GLOBAL_ACTORS = [*ACTORS, "admin"]
+# The admin's URLs are also asked by `staff`: staff without superuser and without any model
+# permission, who may sign into the admin but not see, add, change or delete any model there.
+ADMIN_ACTORS = [*GLOBAL_ACTORS, "staff"]
 
 
 def to(name: str) -> tuple[int, str]:
@@ -100,8 +103,11 @@ def signed_in(answer, *, anonymous) -> dict:
 PAGE_LOGIN, ADMIN_LOGIN = to("login"), to("admin:login")
 
 
-def staff_only(answer, *, others=ADMIN_LOGIN) -> dict:
-    return {**everyone(others), "admin": answer}
+def staff_only(answer, *, others=ADMIN_LOGIN, staff=None) -> dict:
+    """An admin URL's answers: `answer` to the admin, `staff` to staff without permissions
+    (the admin's answer unless given), `others` to everyone else."""
+    return {**dict.fromkeys(ADMIN_ACTORS, others), "admin": answer,
+            "staff": answer if staff is None else staff}
 
 
 CREATORS_ONLY = {**signed_in(403, anonymous=PAGE_LOGIN), "admin": 200}
@@ -145,22 +151,28 @@ JOB_RIGHTS = {"import": "manage", "export": "export", "agreement": "agreement",
 # signed-in users who are not staff are sent to the admin's login.
 ADMIN_SITE = {
     "admin:index": {"GET": staff_only(200)},
-    "admin:login": {"GET": {**everyone(200), "admin": to("admin:index")},
-                    "POST": everyone(200)},  # empty: the form again
+    "admin:login": {"GET": staff_only(to("admin:index"), others=200),
+                    "POST": staff_only(200, others=200)},  # empty: the form again
     "admin:logout": {"POST": staff_only(to("login"), others=to("admin:index"))},
     "admin:password_change": {"GET": staff_only(200), "POST": staff_only(200)},
     "admin:password_change_done": {"GET": staff_only(200)},
-    "admin:autocomplete": {"GET": staff_only(200)},
+    # Autocomplete needs the view permission on the field's model (here the user).
+    "admin:autocomplete": {"GET": staff_only(200, staff=403)},
     "admin:jsi18n": {"GET": staff_only(200)},
     "admin:view_on_site": {"GET": staff_only(404)},  # no model has a page of its own
-    "admin:app_list": {"GET": staff_only(200)},
-    "admin:auth_user_password_change": {"GET": staff_only(200), "POST": staff_only(200)},
+    "admin:app_list": {"GET": staff_only(200, staff=404)},  # an app with nothing they may see
+    "admin:auth_user_password_change": {"GET": staff_only(200, staff=403),
+                                        "POST": staff_only(200, staff=403)},
     "admin/(?P<url>.*)$": {"GET": staff_only(404)},  # the catch-all: no such admin page
 }
+# Whose admin index lists the registered models (a link to each changelist and add page):
+# the admin's lists them all, that of staff without permissions none.
+INDEX_LISTS_MODELS = {"admin": True, "staff": False}
 # Each registered model's views and the methods their forms use.
 MODEL_VIEWS = {"changelist": ["GET", "POST"], "add": ["GET", "POST"],
                "change": ["GET", "POST"], "delete": ["GET", "POST"], "history": ["GET"]}
-# Read-only admins: what staff get instead of 200, by (view, method).
+# Read-only admins: what the admin gets instead of 200, by (view, method). Staff without
+# permissions get 403 from every model view.
 _NO_ADD = {("add", "GET"): 403, ("add", "POST"): 403}
 EXCEPTIONS = {
     # The audit log is never edited (docs/security.md).
@@ -181,9 +193,10 @@ def admin_entry(key: str) -> dict | None:
     if match := _MODEL_VIEW.match(key):
         model, view = match["model"], match["view"]
         special = EXCEPTIONS.get(model, {})
-        return {method: staff_only(special.get((view, method), 200))
+        return {method: staff_only(special.get((view, method), 200), staff=403)
                 for method in MODEL_VIEWS[view]}
     if match := _MODEL_REDIRECT.match(key):  # the old change URL, redirected to the new one
+        # (no permission checked there: the change view it leads to answers staff 403)
         return {"GET": staff_only(to(f"admin:{match['app']}_{match['model']}_change"))}
     return None
 

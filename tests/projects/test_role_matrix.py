@@ -24,11 +24,13 @@ from tests.conftest import api_client_for, page_client_for
 from tests.factories import PASSWORD, AssignmentFactory, UserFactory, VersionFactory
 from tests.projects.role_spec import (
     ACTORS,
+    ADMIN_ACTORS,
     ADMIN_SITE,
     EXCEPTIONS,
     GET_OK,
     GLOBAL,
     GLOBAL_ACTORS,
+    INDEX_LISTS_MODELS,
     JOB_RIGHTS,
     JOBS,
     PAGE_LOGIN,
@@ -69,9 +71,12 @@ def test_every_url_has_a_spec_entry():
 
 @pytest.fixture
 def actors(world) -> dict:
-    """Everyone the global URLs are asked by: world's users, an admin, and nobody."""
-    staff = UserFactory(username="admin", is_staff=True, is_superuser=True)
-    return {"anonymous": None, **world.users, "admin": staff}
+    """Everyone the global and admin URLs are asked by: world's users, an admin, staff
+    without any permission (the admin's URLs only), and nobody."""
+    admin_user = UserFactory(username="admin", is_staff=True, is_superuser=True)
+    staff = UserFactory(username="staff", is_staff=True)
+    assert not staff.get_all_permissions()
+    return {"anonymous": None, **world.users, "admin": admin_user, "staff": staff}
 
 
 def _object_pk(app: str, model: str):
@@ -275,13 +280,26 @@ ADMIN_CASES = [(key, method) for key, entry in ADMIN_SPEC.items() if entry for m
 
 @pytest.mark.parametrize(("key", "method"), ADMIN_CASES)
 def test_admin(world, actors, admin_rows, key, method):
-    """Each admin URL and method, asked by every actor (one cell, to keep the count sane)."""
+    """Each admin URL and method, asked by every actor (one cell, to keep the count sane).
+    The index lists every registered model's changelist and add page to the admin, and none
+    to staff without permissions."""
     url = _url(key, world)
+    assert set(ADMIN_SPEC[key][method]) == set(ADMIN_ACTORS)
+    # Each registered model's changelist and add page, but the add page of a read-only admin.
+    keys = [f"{model._meta.app_label}_{model._meta.model_name}" for model in admin.site._registry]
+    links = [reverse(f"admin:{model}_{view}") for model in keys for view in ("changelist", "add")
+             if EXCEPTIONS.get(model, {}).get((view, "GET")) != 403]
     mismatches = {}
     for actor, answer in ADMIN_SPEC[key][method].items():
         response = _ask(actors[actor], method, url, api=False, data=QUERIES.get(key))
         if problem := _mismatch(response, answer):
             mismatches[actor] = problem
+        elif key == "admin:index" and actor in INDEX_LISTS_MODELS:
+            body = response.content.decode()
+            listed = [link for link in links if f'href="{link}"' in body]
+            expected = links if INDEX_LISTS_MODELS[actor] else []
+            if listed != expected:
+                mismatches[actor] = f"the index lists {listed}, expected {expected}"
     assert mismatches == {}
 
 
