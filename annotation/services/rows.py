@@ -4,7 +4,7 @@ stated once.
 An autosave comes a moment after each change, and each submit asks for the next document,
 so these statements run more often than any other. Building them with the ORM
 (`select_for_update` with `select_related`, subqueries, `bulk_create`) cost three to five
-times the CPU of running them (docs/performance.md, "The labeling hot path"). The SQL stays
+times the CPU of running them (docs/architecture.md, "The labeling hot path"). The SQL stays
 portable: row locks where the database has them (SQLite has none and serialises writers
 itself), and values adapted by the backend's own operations.
 """
