@@ -22,11 +22,11 @@ def test_a_save_that_lost_the_database_is_retried_and_stored(world, page, monkey
     real = assignments.parse_content
     calls: list[int] = []
 
-    def lose_the_database_once(document, content):  # in the live server's thread
+    def lose_the_database_once(*args, **kwargs):  # in the live server's thread
         calls.append(1)
         if len(calls) == 1:
             terminate_backend(backend_pid())
-        return real(document, content)
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(assignments, "parse_content", lose_the_database_once)
     log_in(page, annotator.username)
