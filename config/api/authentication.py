@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
-SQL = (f'SELECT u.*, t.created AS token_created FROM "{User._meta.db_table}" u '
+SQL = (f'SELECT u.* FROM "{User._meta.db_table}" u '
        f'JOIN "{Token._meta.db_table}" t ON t.user_id = u.id WHERE t.key = %s')
 
 
@@ -22,7 +22,6 @@ class TokenAuthentication(authentication.TokenAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        token = Token.from_db("default", ["key", "user_id", "created"],
-                              [key, user.pk, user.token_created])
+        token = Token.from_db("default", ["key", "user_id"], [key, user.pk])  # created: deferred
         token.user = user
         return user, token
