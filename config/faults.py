@@ -22,6 +22,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonRespons
 from django.template.loader import render_to_string
 from django.utils.functional import SimpleLazyObject, empty
 from django.utils.translation import gettext as _
+from django_htmx.http import push_url, reswap, retarget
 
 logger = logging.getLogger(__name__)
 
@@ -62,9 +63,9 @@ def database_unavailable(request: HttpRequest, exc: BaseException | None) -> Htt
         response = JsonResponse(api_body(), status=503)
     elif getattr(request, "htmx", False):
         response = HttpResponse(_render(request, "503.html#notice"), status=503)
-        response["HX-Retarget"] = "#service-notice"
-        response["HX-Reswap"] = "innerHTML"
-        response["HX-Push-Url"] = "false"  # the page did not change
+        retarget(response, "#service-notice")
+        reswap(response, "innerHTML")
+        push_url(response, False)  # the page did not change
     else:
         response = HttpResponse(_render(request, "503.html"), status=503)
     response["Retry-After"] = str(DATABASE_RETRY_AFTER)
