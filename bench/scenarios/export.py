@@ -16,7 +16,7 @@ import httpx
 from bench.load import fetch_token
 from bench.procs import Peak
 from bench.scenarios import Context, ScenarioResult, scenario
-from bench.scenarios.workbench import with_database
+from bench.scenarios.workbench_load import with_database
 
 TARGET_DOCS_PER_S = 20_000.0
 TARGET_GROWTH_MB = 100.0  # the server tree's peak RSS during the download over its level before
