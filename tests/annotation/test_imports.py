@@ -345,3 +345,36 @@ def test_documents_create_looks_ids_up_with_the_partial_index_condition(world):
     assert """NOT ("annotation_document"."external_id" = '')""" in lookups[0]
     with pytest.raises(Exception, match="new-7"):
         documents_create(project=world.project, records=[{"text": "x", "id": "new-7"}])
+
+
+def test_errors_are_all_counted_and_the_first_thousand_listed(world, imports):
+    before = Document.objects.filter(project=world.project).count()
+    bad = [{"text": n} for n in range(1005)]  # text must be a string: 1,005 problems
+    job = imports(jsonl(*bad))
+    assert job.status == "failed"
+    assert job.result["errors"] == 1005
+    assert len(job.errors) == 1000
+    assert [e["line"] for e in job.errors[:3]] == [1, 2, 3]
+    assert job.errors[-1]["line"] == 1000
+    assert Document.objects.filter(project=world.project).count() == before
+
+
+def test_a_refused_upload_leaves_no_job_and_no_file(world, settings, media):
+    before = Job.objects.count()
+    assert upload(world, b"").status_code == 400
+    assert upload(world, b"{}", format="no-such-format").status_code == 400
+    settings.CONCORD_IMPORT_MAX_BYTES = 10
+    assert upload(world, jsonl({"text": "more than ten bytes"})).status_code == 413
+    assert Job.objects.count() == before
+    assert not list(media.glob("imports/*"))
+
+
+def test_a_masked_import_deletes_its_upload(world, imports, media):
+    world.project.pii_policy = "mask"
+    world.project.save()
+    job = imports(jsonl({"text": "Write to alice@example.com today."}))
+    assert job.status == "succeeded", job.errors
+    assert job.result["pii"] == {"EMAIL": 1}
+    stored = Document.objects.get(project=world.project, text__startswith="Write to")
+    assert "alice@example.com" not in stored.text
+    assert list(media.glob("imports/*")) == []  # the unmasked bytes are gone from disk
