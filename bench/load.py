@@ -7,7 +7,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
 import httpx
 
@@ -222,10 +222,28 @@ class LoadClient:
             client.close()
 
 
-def run_load(make_clients: Callable[[int], dict[Kind, httpx.Client]],
-             endpoints: Sequence[Endpoint], concurrency: int, warmup: float,
-             duration: float | None, requests: int | None,
-             cpu: Callable[[], dict[str, float]] | None = None) -> LoadResult:
+class Runner(Protocol):
+    samples: list[Sample]
+
+    def run(self, keep_going: Callable[[], bool], record: bool) -> None: ...
+
+    def close(self) -> None: ...
+
+
+R = TypeVar("R", bound=Runner)
+
+
+@dataclass
+class Measured(Generic[R]):
+    users: list[R]
+    samples: list[Sample]
+    seconds: float
+    cpu: dict[str, float]  # CPU seconds used over the measured phase, by process tree
+
+
+def run_users(make: Callable[[int], R], concurrency: int, warmup: float,
+              duration: float | None, requests: int | None,
+              cpu: Callable[[], dict[str, float]] | None = None) -> Measured[R]:
     """Warm up every client for `warmup` seconds, then measure all of them together."""
     budget = Budget(duration, requests)
     marks: dict[str, float] = {}
@@ -237,12 +255,12 @@ def run_load(make_clients: Callable[[int], dict[Kind, httpx.Client]],
         budget.start()
 
     warm_done = threading.Barrier(concurrency, action=begin)
-    users: list[LoadClient] = []
+    users: list[R] = []
     errors: list[BaseException] = []
 
     def user(i: int) -> None:
         try:
-            load = LoadClient(make_clients(i), endpoints, offset=i)
+            load = make(i)
             users.append(load)
             warm_until = time.monotonic() + warmup
             load.run(lambda: time.monotonic() < warm_until, record=False)
@@ -264,9 +282,18 @@ def run_load(make_clients: Callable[[int], dict[Kind, httpx.Client]],
         load.close()
     if errors:
         raise RuntimeError(f"a load client failed: {errors[0]!r}") from errors[0]
-    samples = [s for load in users for s in load.samples]
-    per_endpoint = [summarize(ep.name, [s for s in samples if s.endpoint == i], seconds)
-                    for i, ep in enumerate(endpoints)]
     used = {name: cpu_after[name] - cpu_before.get(name, 0.0) for name in cpu_after}
-    return LoadResult(per_endpoint, summarize("total", samples, seconds), seconds, warmup,
-                      concurrency, used)
+    return Measured(users, [s for load in users for s in load.samples], seconds, used)
+
+
+def run_load(make_clients: Callable[[int], dict[Kind, httpx.Client]],
+             endpoints: Sequence[Endpoint], concurrency: int, warmup: float,
+             duration: float | None, requests: int | None,
+             cpu: Callable[[], dict[str, float]] | None = None) -> LoadResult:
+    """run_users with clients cycling through `endpoints`."""
+    done = run_users(lambda i: LoadClient(make_clients(i), endpoints, offset=i), concurrency,
+                     warmup, duration, requests, cpu)
+    per_endpoint = [summarize(ep.name, [s for s in done.samples if s.endpoint == i],
+                              done.seconds) for i, ep in enumerate(endpoints)]
+    return LoadResult(per_endpoint, summarize("total", done.samples, done.seconds),
+                      done.seconds, warmup, concurrency, done.cpu)

@@ -3,14 +3,13 @@ document, DRAFTS autosaves (each adding an entity and a relation) and a submit."
 
 import random
 import re
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 
-from bench.load import Budget, LoadResult, Sample, summarize
+from bench.load import LoadResult, Sample, run_users, summarize
 from bench.procs import Monitor
 from bench.textgen import RELATIONS, SENTIMENTS
 
@@ -110,6 +109,9 @@ class Annotator:
             self.document = None  # ask next again: it resumes the lease
         return sample
 
+    def close(self) -> None:
+        self.client.close()
+
     def run(self, keep_going: Callable[[], bool], record: bool) -> None:
         while keep_going():
             sample = self.request()
@@ -125,53 +127,15 @@ CpuReader = Callable[[], dict[str, float]]
 def run_annotators(make: Callable[[int], Annotator], concurrency: int, warmup: float,
                    duration: float | None, requests: int | None,
                    cpu: CpuReader) -> tuple[LoadResult, list[Annotator]]:
-    """Like bench.load.run_load, with annotators instead of an endpoint cycle."""
-    budget = Budget(duration, requests)
-    marks: dict[str, float] = {}
-    cpu_before: dict[str, float] = {}
-
-    def begin() -> None:
-        cpu_before.update(cpu())
-        marks["start"] = time.monotonic()
-        budget.start()
-
-    warm_done = threading.Barrier(concurrency, action=begin)
-    users: list[Annotator] = []
-    errors: list[BaseException] = []
-
-    def user(i: int) -> None:
-        try:
-            annotator = make(i)
-            users.append(annotator)
-            warm_until = time.monotonic() + warmup
-            annotator.run(lambda: time.monotonic() < warm_until, record=False)
-            warm_done.wait()
-            annotator.run(budget.take, record=True)
-        except BaseException as exc:
-            errors.append(exc)
-            warm_done.abort()
-
-    threads = [threading.Thread(target=user, args=(i,), name=f"annotator-{i}", daemon=True)
-               for i in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    seconds = time.monotonic() - marks.get("start", time.monotonic())
-    cpu_after = cpu()
-    for annotator in users:
-        annotator.client.close()
-    if errors:
-        raise RuntimeError(f"an annotator failed: {errors[0]!r}") from errors[0]
-    samples = [s for a in users for s in a.samples]
-    by = {k: [s for s in samples if s.endpoint == k] for k in (NEXT, DRAFT, SUBMIT)}
-    rows = [summarize("next", by[NEXT], seconds),
-            summarize("save (drafts+submits)", by[DRAFT] + by[SUBMIT], seconds),
-            summarize("save draft", by[DRAFT], seconds),
-            summarize("save submit", by[SUBMIT], seconds)]
-    used = {name: cpu_after[name] - cpu_before.get(name, 0.0) for name in cpu_after}
-    return LoadResult(rows, summarize("total", samples, seconds), seconds, warmup,
-                      concurrency, used), users
+    """bench.load.run_users with annotators; a row per endpoint and for all saves."""
+    done = run_users(make, concurrency, warmup, duration, requests, cpu)
+    by = {k: [s for s in done.samples if s.endpoint == k] for k in (NEXT, DRAFT, SUBMIT)}
+    rows = [summarize("next", by[NEXT], done.seconds),
+            summarize("save (drafts+submits)", by[DRAFT] + by[SUBMIT], done.seconds),
+            summarize("save draft", by[DRAFT], done.seconds),
+            summarize("save submit", by[SUBMIT], done.seconds)]
+    return LoadResult(rows, summarize("total", done.samples, done.seconds), done.seconds,
+                      warmup, concurrency, done.cpu), done.users
 
 
 def postmaster_pid() -> int | None:

@@ -7,16 +7,15 @@ second submission waits for the first to commit and then sees both. Without that
 transaction counts only its own submission (READ COMMITTED) and the document stays `new`
 with no gold; the assertions below then fail."""
 
-import threading
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.urls import reverse
 
 from annotation.models import Annotation, AnnotationKind, Document, DocumentStatus, GoldRevision
 from projects import services
 from projects.models import AuditAction, AuditEvent
+from tests.concurrency import run_together
 from tests.conftest import api_client_for
 from tests.factories import AssignmentFactory, DocumentFactory, UserFactory
 
@@ -40,28 +39,15 @@ def _submit_together(project_id: int, document: Document,
     """PUT each (client, body) in its own thread, all released at the same instant."""
     url = reverse("api:annotation", kwargs={"project_id": project_id,
                                             "document_id": document.pk})
-    barrier = threading.Barrier(len(bodies))
     codes: list[int] = []
-    errors: list[Exception] = []
 
-    def body(client, data):
-        try:
-            barrier.wait(timeout=WAIT)
-            response = client.put(url, data, format="json")
-            codes.append(response.status_code)
-            if response.status_code != 200:
-                errors.append(AssertionError(f"{response.status_code}: {response.content!r}"))
-        except Exception as exc:  # a deadlock, a barrier timeout: reported to the test
-            errors.append(exc)
-        finally:
-            connection.close()
+    def put(client, data):
+        response = client.put(url, data, format="json")
+        codes.append(response.status_code)
+        if response.status_code != 200:
+            raise AssertionError(f"{response.status_code}: {response.content!r}")
 
-    threads = [threading.Thread(target=body, args=pair) for pair in bodies]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=WAIT * 2)
-    assert not any(t.is_alive() for t in threads), "a submission never finished"
+    errors = run_together(put, bodies, wait=WAIT, join=WAIT * 2)
     return codes, errors
 
 

@@ -1,12 +1,10 @@
 """Concurrent requests on PostgreSQL: 32 next-document requests at once never over-assign,
 and concurrent saves lose no update (a stale version is a 409, never a silent overwrite)."""
 
-import threading
 from collections import Counter
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.urls import reverse
 
 from annotation.models import Annotation, Assignment, AssignmentStatus
@@ -14,6 +12,7 @@ from annotation.selectors.labeling import annotation_of
 from annotation.services.assignments import assignment_next
 from projects import services
 from tests.annotation.test_assignment_concurrency import work
+from tests.concurrency import run_together
 from tests.conftest import api_client_for
 from tests.factories import DocumentFactory, UserFactory
 
@@ -24,29 +23,6 @@ pytestmark = [
 ]
 TEXT = "x" * 400
 DOCUMENTS = 60
-
-
-def _run(target, args_list) -> list[Exception]:
-    """Start one thread per args tuple at the same moment; the exceptions they raised."""
-    errors: list[Exception] = []
-    barrier = threading.Barrier(len(args_list))
-
-    def body(*args):
-        try:
-            barrier.wait(timeout=60)
-            target(*args)
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=body, args=args) for args in args_list]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    assert not any(t.is_alive() for t in threads)
-    return errors
 
 
 def _members(project, count: int, prefix: str) -> list:
@@ -87,7 +63,7 @@ def test_a_burst_of_32_next_requests_for_too_few_places(world):
                         response.json()["document"]["id"] if response.status_code == 200
                         else 0))
 
-    errors = _run(ask, [(p, api_client_for(p)) for p in people for _ in range(2)])
+    errors = run_together(ask, [(p, api_client_for(p)) for p in people for _ in range(2)])
     assert not errors, errors[:3]
     assert len(answers) == 32
     held = Assignment.objects.filter(project=project).exclude(status=AssignmentStatus.EXPIRED)
@@ -114,7 +90,7 @@ def test_32_threads_taking_and_submitting_never_over_assign(world):
         DocumentFactory(project=project)
     people = _members(project, 16, "racer")
     logs: dict[str, list[int]] = {p.username: [] for p in people}
-    errors = _run(work, [(api_client_for(p), project.pk, logs[p.username], [])
+    errors = run_together(work, [(api_client_for(p), project.pk, logs[p.username], [])
                          for p in people for _ in range(2)])
     assert not errors, errors[:3]
     held = Assignment.objects.filter(project=project).exclude(status=AssignmentStatus.EXPIRED)
@@ -156,7 +132,7 @@ def test_one_annotator_in_8_tabs_loses_no_update(world):
                 assert put.json()["errors"][0]["field"] == "version"
                 lost.append(put.status_code)
 
-    errors = _run(tab, [(n, api_client_for(annotator)) for n in range(8)])
+    errors = run_together(tab, [(n, api_client_for(annotator)) for n in range(8)])
     assert not errors, errors[:3]
     assert len(won) + len(lost) == 48
     assert lost  # 8 simultaneous tabs: some read a version another tab then replaced
@@ -188,7 +164,7 @@ def test_16_annotators_saving_their_own_annotations_at_once_all_succeed(world):
         assert put.status_code == 200, put.content
         assert _spans(put.json()) == [(number, number + 3, "PER")]
 
-    errors = _run(save, [(n, p, api_client_for(p)) for n, p in enumerate(people)])
+    errors = run_together(save, [(n, p, api_client_for(p)) for n, p in enumerate(people)])
     assert not errors, errors[:3]
     assert set(answers.values()) == {200}
     assert len(answers) == 16

@@ -3,7 +3,7 @@ exports, label checks, and buffering of small pieces into chunks."""
 
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, AnyStr
 
 from annotation.pure.exports.labels import ExportLabels
 
@@ -155,31 +155,27 @@ def line_safe(text: str) -> str:
     return text
 
 
-def encoded(lines: Iterable[str], size: int = CHUNK) -> Iterator[bytes]:
-    """JSON ``lines`` (str, each ending in \\n) joined into chunks of at least ``size``
-    characters, each made line-safe and encoded as UTF-8 once: the same bytes as
-    ``json_line`` line by line, with one check and one encode a chunk instead of a line."""
-    held: list[str] = []
-    length = 0
-    for line in lines:
-        held.append(line)
-        length += len(line)
-        if length >= size:
-            yield line_safe("".join(held)).encode("utf-8")
-            held, length = [], 0
-    if held:
-        yield line_safe("".join(held)).encode("utf-8")
-
-
-def buffered(pieces: Iterable[bytes], size: int = CHUNK) -> Iterator[bytes]:
-    """``pieces`` joined into chunks of at least ``size`` bytes (the last may be shorter)."""
-    held: list[bytes] = []
+def _joined(pieces: Iterable[AnyStr], size: int, empty: AnyStr) -> Iterator[AnyStr]:
+    """``pieces`` joined into runs of at least ``size`` (the last may be shorter)."""
+    held: list[AnyStr] = []
     length = 0
     for piece in pieces:
         held.append(piece)
         length += len(piece)
         if length >= size:
-            yield b"".join(held)
+            yield empty.join(held)
             held, length = [], 0
     if held:
-        yield b"".join(held)
+        yield empty.join(held)
+
+
+def encoded(lines: Iterable[str], size: int = CHUNK) -> Iterator[bytes]:
+    """JSON ``lines`` (str, each ending in \\n) joined into chunks of at least ``size``
+    characters, each made line-safe and encoded as UTF-8 once: the same bytes as
+    ``json_line`` line by line, with one check and one encode a chunk instead of a line."""
+    return (line_safe(text).encode("utf-8") for text in _joined(lines, size, ""))
+
+
+def buffered(pieces: Iterable[bytes], size: int = CHUNK) -> Iterator[bytes]:
+    """``pieces`` joined into chunks of at least ``size`` bytes (the last may be shorter)."""
+    return _joined(pieces, size, b"")
