@@ -99,6 +99,36 @@ class NextOutput(serializers.Serializer):
     predictions = ContentOutput(allow_null=True)
 
 
+_DATETIME = serializers.DateTimeField()
+
+
+def _content(content: dict[str, Any]) -> dict[str, Any]:
+    return {"entities": [{"id": str(e["id"]), "start": int(e["start"]), "end": int(e["end"]),
+                          "label": str(e["label"]), "text": str(e["text"])}
+                         for e in content["entities"]],
+            "relations": [{"head": str(r["head"]), "tail": str(r["tail"]),
+                           "label": str(r["label"])} for r in content["relations"]],
+            "sentiment": content["sentiment"]}
+
+
+def next_data(answer: dict[str, Any]) -> dict[str, Any]:
+    """`NextOutput(answer).data`, built directly: next is on the labeling hot path, and the
+    nested serializers cost as much CPU as the rest of the answer (the tests check that
+    both give the same data)."""
+    document, own, predictions = answer["document"], answer["annotation"], answer["predictions"]
+    return {
+        "document": {"id": document.pk, "external_id": document.external_id,
+                     "text": document.text, "meta": document.meta,
+                     "content_hash": document.content_hash, "status": str(document.status),
+                     "created_at": _DATETIME.to_representation(document.created_at)},
+        "expires_at": _DATETIME.to_representation(answer["expires_at"]),
+        "annotation": {**_content(own), "status": str(own["status"]),
+                       "version": int(own["version"]),
+                       "seconds_spent": float(own["seconds_spent"])},
+        "predictions": None if predictions is None else _content(predictions),
+    }
+
+
 class GoldInput(serializers.Serializer):
     entities = EntityInput(many=True, default=list)
     relations = RelationInput(many=True, default=list)

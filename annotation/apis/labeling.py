@@ -13,6 +13,7 @@ from annotation.serializers import (
     AnnotationOfOutput,
     AnnotationOutput,
     NextOutput,
+    next_data,
 )
 from annotation.services.assignments import (
     NotAssigned,
@@ -41,8 +42,8 @@ class NextApi(APIView):
         assignment = assignment_next(project=access.project, user=request.user)
         if assignment is None:
             return Response(status=204)
-        return Response(NextOutput(selectors.next_answer(
-            assignment=assignment, project=access.project, user=request.user)).data)
+        return Response(next_data(selectors.next_answer(
+            assignment=assignment, project=access.project, user=request.user)))
 
 
 class SkipApi(APIView):

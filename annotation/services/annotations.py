@@ -4,7 +4,6 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -170,17 +169,14 @@ def annotation_store(*, document: Document, parsed: Content, annotator: User | N
 
 def document_refresh_status(*, document: Document) -> str:
     """new -> annotated (k submitted) -> reviewed (gold set), from the stored annotations."""
-    counts = Annotation.objects.filter(document=document).aggregate(
-        gold=Count("pk", filter=Q(kind=AnnotationKind.GOLD)),
-        done=Count("pk", filter=Q(kind=AnnotationKind.ANNOTATION,
-                                  status=AnnotationStatus.SUBMITTED)))
-    if counts["gold"]:
+    gold, done = rows.document_counts(document_id=document.pk)
+    if gold:
         status = DocumentStatus.REVIEWED
-    elif counts["done"] >= document.project.overlap:
+    elif done >= document.project.overlap:
         status = DocumentStatus.ANNOTATED
     else:
         status = DocumentStatus.NEW
     if status != document.status:
-        Document.objects.filter(pk=document.pk).update(status=status)
+        rows.row_update(model=Document, pk=document.pk, fields={"status": status.value})
         document.status = status
     return status

@@ -166,14 +166,15 @@ def assignment_for_write(*, project: Project, user: User, assignment: Assignment
     lapsed = assignment.status == AssignmentStatus.EXPIRED or (
         assignment.status == AssignmentStatus.ACTIVE and assignment.expires_at <= now)
     if lapsed and not document.is_gold_check:  # a check has no k to keep
-        Document.objects.select_for_update().filter(pk=document.pk).exists()
+        rows.document_lock(document_id=document.pk)
         if holders(document_id=document.pk, now=now, exclude_user=user) >= project.overlap:
             raise Conflict(_("Your lease on this document ran out and it went to other "
                              "annotators. Your draft is kept, but it can no longer be saved."),
                            [{"field": "document", "message": _("lease expired")}])
     fields = _write_changes(assignment, project, now, submit=submit, lapsed=lapsed)
     if fields:
-        assignment.save(update_fields=fields)
+        rows.row_update(model=Assignment, pk=assignment.pk,
+                        fields={name: getattr(assignment, name) for name in fields})
     return assignment
 
 

@@ -26,6 +26,7 @@ from annotation.pure.content import as_native
 from annotation.pure.review import change, unanimous
 from annotation.selectors.documents import project_schema_cached
 from annotation.selectors.gold import document_labellings
+from annotation.services import rows
 from annotation.services.annotations import (
     annotation_store,
     document_refresh_status,
@@ -82,7 +83,7 @@ def document_submitted(*, document: Document) -> GoldSaved | None:
     the second sees both (each alone would count k - 1). Then, when the project
     auto-accepts and the document has k submitted annotations that agree exactly, they
     become its gold, saved by nobody and recorded as auto-accepted."""
-    Document.objects.select_for_update().filter(pk=document.pk).exists()
+    rows.document_lock(document_id=document.pk)
     status = document_refresh_status(document=document)
     project = document.project
     if status != DocumentStatus.ANNOTATED or not project.auto_accept_gold:

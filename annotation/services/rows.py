@@ -16,6 +16,8 @@ from django.db import connection
 
 from annotation.models import (
     Annotation,
+    AnnotationKind,
+    AnnotationStatus,
     Assignment,
     AssignmentStatus,
     Document,
@@ -69,6 +71,22 @@ def membership_lock(*, project_id: int, user_id: int) -> None:
     """Lock the requester's membership row: one user's next requests run one at a time."""
     _one(f"SELECT 1 FROM {_table(Membership)} WHERE project_id = %s AND user_id = %s"
          f"{_for_update()}", [project_id, user_id])
+
+
+def document_lock(*, document_id: int) -> None:
+    """Lock the document's row (a submission recounts its status under this lock)."""
+    _one(f"SELECT 1 FROM {_table(Document)} WHERE id = %s{_for_update()}", [document_id])
+
+
+def document_counts(*, document_id: int) -> tuple[int, int]:
+    """The document's gold annotations and submitted annotations, in one scan."""
+    sql = (f"SELECT COUNT(*) FILTER (WHERE kind = %s), COUNT(*) FILTER (WHERE kind = %s AND "
+           f"status = %s) FROM {_table(Annotation)} WHERE document_id = %s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [AnnotationKind.GOLD.value, AnnotationKind.ANNOTATION.value,
+                             AnnotationStatus.SUBMITTED.value, document_id])
+        gold, done = cursor.fetchone()
+    return int(gold), int(done)
 
 
 def lease_open(*, project_id: int, user_id: int) -> Assignment | None:
