@@ -1,7 +1,6 @@
 """The streamed export's reading: chunks by keyset, read ahead by a thread outside a
 transaction, the same records either way."""
 
-import gc
 import itertools
 import json
 import threading
@@ -134,24 +133,4 @@ def test_gold_jsonl_from_tuples_is_the_bytes_of_the_records(world, monkeypatch):
     assert last["id"] == str(extra.pk)
     assert last["meta"]["deep"] == {"a": [1, "\u2028"]}
     assert [e["text"] for e in last["gold"]["entities"]] == ["Bob", "ACME"]
-    assert not ahead_threads()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_gold_export_freezes_the_heap_only_while_it_runs(world, monkeypatch):
-    """``export_gold`` leaves the heap it started with out of collections while it streams,
-    and gives it back when it ends, and when a client going away closes it early."""
-    corpus(world)
-    monkeypatch.setattr(exports, "CHUNK", 2)
-    assert gc.get_freeze_count() == 0
-    reader = exports.export_gold(project=world.project)
-    first = next(reader)
-    assert gc.get_freeze_count() > 0
-    assert [first.id, *(doc.id for doc in reader)] == ["d1", "d3", "d5"]
-    assert gc.get_freeze_count() == 0
-    reader = exports.export_gold(project=world.project)
-    next(reader)
-    assert gc.get_freeze_count() > 0
-    reader.close()
-    assert gc.get_freeze_count() == 0
     assert not ahead_threads()
