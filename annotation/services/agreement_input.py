@@ -40,7 +40,8 @@ def label_meta(project: Project, stored: StoredAnnotations) -> LabelMeta:
                      scale="ordinal" if project.sentiment_scale == "ordinal" else "nominal",
                      multi_label=project.sentiment_multi_label,
                      entities=_names(stored, LabelKind.ENTITY)[1],
-                     relations=_names(stored, LabelKind.RELATION)[1])
+                     relations=_names(stored, LabelKind.RELATION)[1],
+                     tasks=frozenset(project.tasks))
 
 
 def _sentiment(stored: StoredAnnotations, multi: bool, shape: tuple[int, int],

@@ -18,7 +18,7 @@ while no entities means zero entities (they do count for span agreement).
 """
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -27,11 +27,14 @@ import numpy as np
 from annotation.pure.agreement.relations import RelationTable
 from annotation.pure.agreement.spans import SpanTable
 
+TASKS = ("ner", "relations", "sentiment")
+
 
 @dataclass(frozen=True)
 class LabelMeta:
-    """The project's labels. ``sentiment`` is in scale order; ``sentiment_values`` gives a
-    number per sentiment label (interval alpha needs every label to have one)."""
+    """The project's labels and tasks. ``sentiment`` is in scale order; ``sentiment_values``
+    gives a number per sentiment label (interval alpha needs every label to have one).
+    ``tasks`` are the tasks the project runs: a report has a section for each of them only."""
 
     sentiment: Sequence[str] = ()
     sentiment_values: Mapping[str, float] | None = None
@@ -39,6 +42,7 @@ class LabelMeta:
     multi_label: bool = False
     entities: Sequence[str] = ()
     relations: Sequence[str] = ()
+    tasks: Collection[str] = TASKS
 
 
 @dataclass

@@ -40,4 +40,6 @@ def masi_distances(membership: np.ndarray) -> np.ndarray:
 def member_codes(codes: np.ndarray, membership: np.ndarray, label: int) -> np.ndarray:
     """One label's binary reliability matrix: 1 if the rated set holds it, 0 if not, -1 missing."""
     holds = membership[:, label].astype(np.int64)
+    if not holds.size:  # no set was rated at all
+        return np.full_like(codes, -1)
     return np.where(codes >= 0, holds[np.maximum(codes, 0)], -1)

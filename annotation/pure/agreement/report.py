@@ -6,7 +6,7 @@ numbers: alpha, mean kappa, mean F1); the report carries ``notes`` (why a statis
 how it was computed, low-sample warnings) and ``per_document`` disagreement scores.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,9 +38,14 @@ def corpus_report(corpus: Corpus, labels: LabelMeta, *, replicates: int = 1000, 
                   computed_at: datetime | None = None) -> dict[str, Any]:
     """The same report from a Corpus of arrays, for callers that read the annotations in
     bulk (the database) and should not build one dict per entity."""
-    sections = [sentiment_section(corpus, labels), entities_section(corpus),
-                relations_section(corpus)]
+    sections = [build(corpus, labels) for task, build in SECTIONS.items()
+                if task in labels.tasks]
     notes: list[dict[str, str]] = [{"statistic": "labels", "message": m} for m in corpus.notes]
+    skipped = [name for task, name in SECTION_NAMES.items() if task not in labels.tasks]
+    if skipped:
+        notes.append({"statistic": "tasks", "message": "the project does not run "
+                      + ", ".join(t for t in SECTION_NAMES if t not in labels.tasks)
+                      + ": no " + ", ".join(skipped) + " section"})
     if len(corpus.annotators) < 2:
         notes.append({"statistic": "annotators",
                       "message": "fewer than two annotators submitted: agreement is undefined"})
@@ -58,12 +63,22 @@ def corpus_report(corpus: Corpus, labels: LabelMeta, *, replicates: int = 1000, 
         "computed_at": (computed_at or datetime.now(UTC)).isoformat(),
         "documents": len(corpus.doc_ids),
         "annotators": corpus.annotators,
+        "tasks": [t for t in SECTION_NAMES if t in labels.tasks],
+        **dict.fromkeys(skipped),
         **{s.name: s.data for s in sections},
         "per_document": _per_document(corpus.doc_ids, sections),
         "notes": notes,
         "settings": {"replicates": replicates, "seed": seed, "level": level,
                      "min_items": min_items},
     }
+
+
+SECTIONS: dict[str, Callable[[Corpus, LabelMeta], Section]] = {
+    "sentiment": sentiment_section,
+    "ner": lambda corpus, _labels: entities_section(corpus),
+    "relations": lambda corpus, _labels: relations_section(corpus),
+}
+SECTION_NAMES = {"sentiment": "sentiment", "ner": "entities", "relations": "relations"}
 
 
 def _low_sample(s: Section, min_items: int) -> None:

@@ -136,8 +136,11 @@ def sentiment_section(corpus: Corpus, labels: LabelMeta) -> Section:
             mean = np.nanmean(np.where(defined_any[:, None], kappas, 0.0), axis=1)
         return np.where(defined_any, mean, np.nan)
 
-    s.bootstrap[f"krippendorff_alpha.{alpha_key}"] = (alpha_stat, units)
-    s.bootstrap["cohen_kappa.mean"] = (kappa_stat, units)
+    if k:
+        s.bootstrap[f"krippendorff_alpha.{alpha_key}"] = (alpha_stat, units)
+        s.bootstrap["cohen_kappa.mean"] = (kappa_stat, units)
+    else:
+        s.note("labels", "no sentiment labels and no sentiment ratings: nothing to compare")
     return s
 
 
