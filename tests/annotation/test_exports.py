@@ -164,3 +164,57 @@ def test_the_exports_page_builds_lists_and_deletes_versions(finished,
     page.post(reverse("projects:version-delete", kwargs={"project_id": finished.project.pk,
                                                          "version_id": version.pk}))
     assert not DatasetVersion.objects.filter(pk=version.pk).exists()
+
+
+BRAT_SHAPES = {  # sentiment of ann-a, ann-b and the gold
+    "single": ("positive", "negative", "positive"),
+    "multi": (["negative", "positive"], [], ["positive"]),
+    "none": (None, None, None),
+}
+
+
+@pytest.mark.parametrize("shape", list(BRAT_SHAPES))
+def test_brat_ann_files_hold_the_spans_and_document_labels_the_sentiment(world, shape,
+                                                                          tmp_path):
+    """Read back by pybrat: each .ann gives the entities and relations and nothing else (no
+    `Document` entity); the sentiment is in document_labels.jsonl, absent without sentiment."""
+    from annotation.pure.exports.brat import file_name
+    from tests.annotation.pure.exports.brat_read import DOCUMENT_LABELS, read
+
+    if shape == "multi":
+        services.project_update(project=world.project, sentiment_multi_label=True)
+    if shape == "none":
+        services.project_update(project=world.project, tasks=["ner", "relations"])
+        for name in ("positive", "negative"):
+            services.label_delete(label=world.labels[name])
+    *annotators, for_gold = BRAT_SHAPES[shape]
+    for name, sentiment in zip(("ann-a", "ann-b"), annotators, strict=True):
+        annotation_save(document=world.document, annotator=UserFactory(username=name),
+                        status="submitted", version=0, content={**GOLD, "sentiment": sentiment})
+    annotation_save(document=world.document, annotator=world.users["reviewer"], kind="gold",
+                    status="submitted", version=0, content={**GOLD, "sentiment": for_gold})
+    response = api_client_for(world.users["consumer"]).get(
+        url(world, "api:export"), {"format": "brat", "scope": "all"})
+    assert response.status_code == 200
+    archive = read(b"".join(response.streaming_content), tmp_path)
+    [record] = lines(b"".join(api_client_for(world.users["consumer"]).get(
+        url(world, "api:export"), {"format": "jsonl", "scope": "all"}).streaming_content))
+    stem = file_name(record["id"])
+    files = [f"gold/{stem}", f"annotators/ann-a/{stem}", f"annotators/ann-b/{stem}"]
+    assert sorted(archive.documents) == sorted(files)
+    per, org = ("PER", 0, 5), ("ORG", 13, 17)  # code points: 阿里巴巴 is 13..17
+    for document in archive.documents.values():
+        assert document.text == "Alice joined 阿里巴巴 in 2019 🎉"
+        assert document.entities == [per, org]
+        assert document.relations == [("works_for", per, org)]
+    if shape == "none":
+        assert archive.labels is None
+        assert DOCUMENT_LABELS not in archive.names
+        return
+    assert archive.labels is not None
+    assert sorted(line["file"] for line in archive.labels) == sorted(files)
+    found = {line["annotator"]: line["sentiment"] for line in archive.labels}
+    assert all(line["id"] == str(record["id"]) for line in archive.labels)
+    if shape == "multi":
+        found = {who: sorted(chosen) for who, chosen in found.items()}
+    assert found == {"ann-a": annotators[0], "ann-b": annotators[1], None: for_gold}

@@ -12,23 +12,32 @@
   writes one: fragments ``0 5;6 11`` around the line breaks, their texts joined by a space.
 - Relations: ``R1\\tworks_for Arg1:T1 Arg2:T2`` (head is Arg1); undirected labels are
   declared ``<REL-TYPE>:symmetric``.
-- Sentiment: a ``Document`` entity over the whole text (fragments around line breaks) with
-  the attribute ``A1\\tSentiment T3 positive``; for multi-label projects one binary
-  attribute per chosen label, ``A1\\tSentiment_positive T3``.
+- An ``.ann`` holds only the labelling's entities (T lines) and relations (R lines): a span
+  reader gets exactly those, nothing document-level.
+- Document labels (sentiment) are not spans, so they are not in the ``.ann`` files (nor
+  declared in ``annotation.conf``): projects with sentiment labels get
+  ``document_labels.jsonl`` at the root (the last entry), one JSON line per ``.ann``, in the
+  archive's order: ``{"file": "gold/doc-1", "id": "doc-1", "annotator": null,
+  "sentiment": "positive"}``. ``file`` is the path of the ``.txt``/``.ann`` pair without its
+  extension, ``id`` the document's id (a string), ``annotator`` null for gold; ``sentiment``
+  is a label name or null (none), or for multi-label projects a list of names (``[]`` for
+  none). Names are the project's own (not made brat-safe). A project without sentiment
+  labels has no such file.
 - Type names have characters brat reserves (whitespace, ``,:|=<>[]#``...) replaced by ``_``.
 """
 
 import re
+import tempfile
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import IO, Any
 from urllib.parse import quote
 
-from annotation.pure.exports.common import Context, Labelling, Record
+from annotation.pure.exports.common import Context, Labelling, Record, json_line
 from annotation.pure.exports.zipstream import ZipStream
 
 _BREAKS = re.compile(r"[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+")
-DOCUMENT_TYPE = "Document"
-SENTIMENT_ATTRIBUTE = "Sentiment"
+DOCUMENT_LABELS = "document_labels.jsonl"
+SPILL = 1 << 20  # the document labels stay in memory up to this size, then go to a temp file
 
 
 def type_name(name: str) -> str:
@@ -59,22 +68,14 @@ def _span(text: str, pieces: list[tuple[int, int]]) -> str:
 
 def annotation_conf(ctx: Context) -> str:
     labels = ctx.labels
-    lines = ["[entities]"]
-    lines += [type_name(name) for name in labels.entities]
-    if labels.sentiments:
-        lines.append(DOCUMENT_TYPE)
-    lines += ["", "[relations]"]
+    lines = [f"# Document labels (sentiment) are in {DOCUMENT_LABELS}, not in the .ann files.",
+             ""] if labels.sentiments else []
+    lines += ["[entities]", *(type_name(name) for name in labels.entities), "", "[relations]"]
     for relation in labels.relations:
         line = f"{type_name(relation.name)}\tArg1:<ENTITY>, Arg2:<ENTITY>"
         lines.append(line if relation.directed else line + ", <REL-TYPE>:symmetric")
     lines.append("<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>")
     lines += ["", "[events]", "", "[attributes]"]
-    if labels.sentiments and labels.multi_label:
-        lines += [f"{SENTIMENT_ATTRIBUTE}_{type_name(name)}\tArg:{DOCUMENT_TYPE}"
-                  for name in labels.sentiments]
-    elif labels.sentiments:
-        values = "|".join(type_name(name) for name in labels.sentiments)
-        lines.append(f"{SENTIMENT_ATTRIBUTE}\tArg:{DOCUMENT_TYPE}, Value:{values}")
     return "\n".join(lines) + "\n"
 
 
@@ -92,40 +93,48 @@ def ann(ctx: Context, record: Record, labelling: Labelling) -> str:
         if entity.get("id") is not None:
             ids[entity["id"]] = t_id
         lines.append(f"{t_id}\t{type_name(entity['label'])} {_span(text, pieces)}")
-    count = len(lines)
     for number, relation in enumerate(ctx.relations(record, labelling, ids), 1):
         lines.append(f"R{number}\t{type_name(relation['label'])} "
                      f"Arg1:{ids[relation['head']]} Arg2:{ids[relation['tail']]}")
-    sentiments = ctx.sentiments(record, labelling)
-    pieces = fragments(text, 0, len(text))
-    if sentiments and not pieces:
-        ctx.warn(record, labelling, "no text to attach the sentiment to; it was skipped")
-    elif sentiments:
-        document = f"T{count + 1}"
-        lines.append(f"{document}\t{DOCUMENT_TYPE} {_span(text, pieces)}")
-        for number, name in enumerate(sentiments, 1):
-            lines.append(
-                f"A{number}\t{SENTIMENT_ATTRIBUTE}_{type_name(name)} {document}"
-                if ctx.labels.multi_label
-                else f"A{number}\t{SENTIMENT_ATTRIBUTE} {document} {type_name(name)}")
     return "".join(line + "\n" for line in lines)
+
+
+def document_labels(ctx: Context, record: Record, labelling: Labelling, file: str) -> bytes:
+    """The line of ``document_labels.jsonl`` for one ``.ann`` (``file``: its path without
+    the extension)."""
+    chosen = ctx.sentiments(record, labelling)
+    return json_line({
+        "file": file, "id": str(record.get("id")), "annotator": labelling.annotator,
+        "sentiment": chosen if ctx.labels.multi_label else chosen[0] if chosen else None})
+
+
+def _read(file: IO[bytes]) -> Iterator[bytes]:
+    file.seek(0)
+    while chunk := file.read(SPILL):
+        yield chunk
 
 
 def write(ctx: Context, records: Iterable[Record]) -> Iterator[bytes]:
     archive = ZipStream()
     yield archive.add("annotation.conf", annotation_conf(ctx).encode("utf-8"))
-    for record in records:
-        labellings = ctx.labellings(record)
-        if not labellings:
-            continue
-        name = file_name(record.get("id"))
-        text = record["text"].encode("utf-8")
-        for labelling in labellings:
-            folder = ("" if ctx.scope == "gold" else "gold/" if labelling.annotator is None
-                      else f"annotators/{file_name(labelling.annotator)}/")
-            yield (archive.add(f"{folder}{name}.txt", text)
-                   + archive.add(f"{folder}{name}.ann",
-                                 ann(ctx, record, labelling).encode("utf-8")))
-            ctx.annotations += 1
-        ctx.documents += 1
+    # The document labels wait here (spilled to disk past SPILL) to go in last.
+    with tempfile.SpooledTemporaryFile(max_size=SPILL) as labels:
+        for record in records:
+            labellings = ctx.labellings(record)
+            if not labellings:
+                continue
+            name = file_name(record.get("id"))
+            text = record["text"].encode("utf-8")
+            for labelling in labellings:
+                folder = ("" if ctx.scope == "gold" else "gold/" if labelling.annotator is None
+                          else f"annotators/{file_name(labelling.annotator)}/")
+                yield (archive.add(f"{folder}{name}.txt", text)
+                       + archive.add(f"{folder}{name}.ann",
+                                     ann(ctx, record, labelling).encode("utf-8")))
+                if ctx.labels.sentiments:
+                    labels.write(document_labels(ctx, record, labelling, folder + name))
+                ctx.annotations += 1
+            ctx.documents += 1
+        if ctx.labels.sentiments:
+            yield from archive.stream(DOCUMENT_LABELS, _read(labels))
     yield archive.close()
