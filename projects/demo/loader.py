@@ -3,6 +3,11 @@
 The first run creates the users, one project with its labels, 60 documents, 120 submitted
 annotations from three annotators who disagree in realistic ways, and 6 gold annotations.
 A later run only makes sure the users (with the demo password) and memberships exist.
+
+Once the data is committed, the demo starts an agreement job through the agreement service,
+as the Recompute button does, unless the project has a report already: the report feeds the
+agreement and balance dashboards and the review queue's disagreement order. Without
+REDIS_URL the job runs in-process at once; with it, a worker computes it.
 """
 
 import random
@@ -13,10 +18,12 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from annotation.models import Annotation, AnnotationKind, AnnotationStatus, Document
+from annotation.selectors.agreement import agreement_latest
 from annotation.services import annotation_save, documents_create
+from annotation.services.agreement import agreement_start
 from annotation.services.assignments import assignments_backfill
 from projects.demo.corpus import DOCUMENTS, RELATION_RULES, SENTIMENTS, SOURCE, DemoDoc, Entity
-from projects.models import Membership, Project, Role
+from projects.models import Job, Membership, Project, Role
 from projects.services import label_create, member_add, project_create
 
 PROJECT_NAME = "Demo: World news"
@@ -110,10 +117,12 @@ class DemoResult:
     project: Project
     logins: list[tuple[str, str, str]] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    agreement: Job | None = None  # the agreement job this run started, as it stands now
 
 
 def load_demo() -> DemoResult:
-    """Create the demo, or, when it exists, only make sure its users and members exist."""
+    """Create the demo, or, when it exists, only make sure its users and members exist;
+    then make sure it has an agreement report (see the module's docstring)."""
     with transaction.atomic():
         users = _ensure_users()
         project = Project.objects.filter(name=PROJECT_NAME, deleted_at__isnull=True).first()
@@ -123,10 +132,24 @@ def load_demo() -> DemoResult:
         _ensure_members(project)
         if created:
             _load_documents(project, users)
+    job = _ensure_agreement(project, users["manager"])
     logins = [("admin", PASSWORD, "superuser (Django admin)")]
     logins += [(name, PASSWORD, str(role)) for name, role in MEMBERS]
     return DemoResult(created=created, project=project, logins=logins,
-                      counts=demo_counts(project))
+                      counts=demo_counts(project), agreement=job)
+
+
+def _ensure_agreement(project: Project, manager: Any) -> Job | None:
+    """Start the agreement job unless a report exists (a later run starts none, and a demo
+    loaded before reports were part of it gets one). Outside the loading transaction, so
+    the job reads committed data: its task is sent when agreement_start's transaction
+    commits, and without REDIS_URL it has run (or failed) by the time this returns. Inside
+    an outer transaction (a test's), it runs when that one commits."""
+    if agreement_latest(project=project) is not None:
+        return None
+    job = agreement_start(project=project, by=manager)
+    job.refresh_from_db()
+    return job
 
 
 def demo_counts(project: Project) -> dict[str, int]:

@@ -1,17 +1,33 @@
-"""The demo loader: idempotent, every role, every status, offsets that hold."""
+"""The demo loader: idempotent, every role, every status, offsets that hold, dashboards
+filled; and the Makefile's demo path installs the runtime dependencies only."""
 
+import os
+import re
+import shutil
+import subprocess
 from collections import Counter
 from io import StringIO
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.urls import reverse
 
-from annotation.models import Annotation, AnnotationKind, Document, Relation, Span
+from annotation.models import (
+    AgreementReport,
+    Annotation,
+    AnnotationKind,
+    Document,
+    DocumentDisagreement,
+    Relation,
+    Span,
+)
 from projects.demo.corpus import DOCUMENTS, RELATION_RULES
 from projects.demo.loader import PASSWORD, PROJECT_NAME, load_demo
-from projects.models import Label, Membership, Project
+from projects.models import Job, JobKind, JobStatus, Label, Membership, Project
+from tests.conftest import ROOT, page_client_for
 
 ROLES = {"manager": "manager", "reviewer": "reviewer", "annotator1": "annotator",
          "annotator2": "annotator", "annotator3": "annotator", "consumer": "consumer"}
@@ -23,27 +39,36 @@ def _snapshot() -> dict[str, int]:
             "users": get_user_model().objects.count(),
             "memberships": Membership.objects.count(), "documents": Document.objects.count(),
             "annotations": Annotation.objects.count(), "spans": Span.objects.count(),
-            "relations": Relation.objects.count()}
+            "relations": Relation.objects.count(), "jobs": Job.objects.count(),
+            "reports": AgreementReport.objects.count(),
+            "scores": DocumentDisagreement.objects.count()}
 
 
 @pytest.mark.django_db
-def test_loading_twice_changes_nothing():
+def test_loading_twice_changes_nothing(django_capture_on_commit_callbacks):
     out = StringIO()
-    call_command("load_demo", stdout=out)
+    with django_capture_on_commit_callbacks(execute=True):  # the agreement job runs
+        call_command("load_demo", stdout=out)
     first = _snapshot()
     assert "Concord demo: http://127.0.0.1:8000" in out.getvalue()
     assert PASSWORD in out.getvalue()
+    # In a test the job runs when the test's transaction would commit, after the output.
+    assert re.search(r"Agreement report: job \d+ (queued|succeeded)", out.getvalue())
+    assert Job.objects.get().status == JobStatus.SUCCEEDED
 
     user = get_user_model().objects.get(username="annotator1")
     user.set_password("changed")
     user.save()
     out = StringIO()
-    call_command("load_demo", stdout=out)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", stdout=out)
 
     assert "Demo already loaded" in out.getvalue()
+    assert "Agreement report" not in out.getvalue()  # the report exists: no second job
     assert _snapshot() == first
     assert first["projects"] == 1
     assert first["documents"] == len(DOCUMENTS) == 60
+    assert first["reports"] == first["jobs"] == 1
     # The printed logins work again after a second run.
     assert get_user_model().objects.get(username="annotator1").check_password(PASSWORD)
 
@@ -167,3 +192,135 @@ def test_a_crash_while_loading_leaves_nothing_half_made(monkeypatch):
 
     monkeypatch.setattr(loader, "annotation_save", real_save)
     assert load_demo().counts["annotations"] == 120
+
+
+def _load(capture) -> Project:
+    with capture(execute=True):  # as outside a test: the job runs once the data is committed
+        result = load_demo()
+    assert result.agreement is not None
+    job = Job.objects.get(pk=result.agreement.pk)
+    assert (job.kind, job.status) == (JobKind.AGREEMENT, JobStatus.SUCCEEDED), job.message
+    return result.project
+
+
+def _page(client, name: str, project: Project, query: str = "") -> str:
+    response = client.get(reverse(f"projects:{name}", kwargs={"project_id": project.pk})
+                          + query)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.django_db
+def test_after_loading_the_dashboards_are_filled(
+        django_capture_on_commit_callbacks):
+    project = _load(django_capture_on_commit_callbacks)
+    client = page_client_for(get_user_model().objects.get(username="manager"))
+
+    agreement = _page(client, "agreement", project)
+    assert 'id="no-report"' not in agreement
+    report = AgreementReport.objects.get(project=project).report
+    pairs = report["sentiment"]["cohen_kappa"]["pairs"]
+    assert {(p["a"], p["b"]) for p in pairs} == {
+        ("annotator1", "annotator2"), ("annotator1", "annotator3"),
+        ("annotator2", "annotator3")}
+    table = re.search(r'<table[^>]*id="kappa-pairs".*?</table>', agreement, re.S).group(0)
+    rows = re.findall(r"<tr><td>(\w+) · (\w+)</td><td>([-\d.]+)</td>", table)
+    assert len(rows) == 3
+    for a, b, value in rows:  # the kappa figures shown are the report's, and real numbers
+        pair = next(p for p in pairs if (p["a"], p["b"]) == (a, b))
+        assert float(value) == pytest.approx(pair["value"], abs=0.006)
+        assert -1 <= float(value) <= 1
+    assert 'data-stat="sentiment_kappa"' in agreement
+
+    balance = _page(client, "balance", project)
+    assert 'id="no-report"' not in balance
+    assert 'id="outdated"' not in balance
+    table = re.search(r'<table[^>]*id="sentiment-distribution".*?</table>', balance,
+                      re.S).group(0)
+    assert re.findall(r'data-label="(\w+)"', table) == ["negative", "neutral", "positive"]
+    shown = {name: int(n) for name, n in re.findall(
+        r'data-label="(\w+)">\s*<td>\w+</td><td>(\d+)</td>', table)}
+    assert sum(shown.values()) == 120  # one sentiment per submitted annotation
+    assert 'data-value="zh"' in _page(client, "balance", project, "?field=lang")
+
+    # The other dashboards need no report: progress is counted on the first visit, and the
+    # gold checks page offers the reviewed documents as checks.
+    progress = _page(client, "progress", project)
+    for name in ("annotator1", "annotator2", "annotator3"):
+        assert name in progress
+    gold_checks = _page(client, "gold-checks", project)
+    for external_id in ("en-01", "zh-02"):
+        assert external_id in gold_checks
+
+
+@pytest.mark.django_db
+def test_after_loading_the_review_queue_is_ordered_by_disagreement(
+        django_capture_on_commit_callbacks):
+    project = _load(django_capture_on_commit_callbacks)
+    client = page_client_for(get_user_model().objects.get(username="manager"))
+
+    queue = _page(client, "review", project, "?sort=disagreement")
+    assert "Disagreement scores come from the latest agreement report" in queue
+    rows = re.findall(r'<tr data-document="(\d+)">.*?<td class="score">([^<]*)</td>', queue,
+                      re.S)
+    waiting = Document.objects.filter(project=project, status="annotated").count()
+    assert waiting == 24
+    assert len(rows) == waiting
+    scores = [float(score) for _, score in rows]  # every document scored (a dash when not)
+    assert scores == sorted(scores, reverse=True)
+    assert scores[0] > scores[-1]  # the annotators disagree on some more than others
+    expected = list(DocumentDisagreement.objects
+                    .filter(report__project=project, document__status="annotated")
+                    .order_by("-score", "document_id").values_list("document_id", flat=True))
+    assert [int(pk) for pk, _ in rows] == expected
+
+
+# The Makefile: `make demo` installs the runtime dependencies only, `make test` the dev extra.
+
+
+def _make(*args: str, venv: Path) -> list[str]:
+    """The pip installs `make -n` would run for a virtualenv at `venv`."""
+    out = subprocess.run(["make", "-n", "-C", str(ROOT), *args, f"VENV={venv}"],
+                         capture_output=True, text=True, check=True,
+                         env={**os.environ, "MAKEFLAGS": ""}).stdout
+    return [line for line in out.splitlines() if "pip install" in line and " -e " in line]
+
+
+needs_make = pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+
+
+@needs_make
+def test_make_demo_installs_the_runtime_only_and_make_test_the_dev_extra(tmp_path):
+    venv = tmp_path / "fresh"
+    demo = _make("demo", venv=venv)
+    assert len(demo) == 1
+    assert demo[0].endswith("-m pip install --quiet -e .")
+    assert "dev" not in demo[0]
+    for target in ("test", "lint", "bench"):
+        installs = _make(target, venv=venv)
+        assert len(installs) == 1
+        assert installs[0].endswith('-e ".[dev]"')
+    assert not venv.exists()  # a dry run
+
+
+@needs_make
+def test_the_install_stamps_keep_each_path_installing_once(tmp_path):
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python").touch()
+    os.utime(venv / "bin" / "python", (0, 0))  # older than pyproject.toml
+    runtime, dev = venv / ".installed", venv / ".installed-dev"
+
+    runtime.touch()  # after `make demo`
+    assert not _make("demo", venv=venv)
+    assert len(_make("test", venv=venv)) == 1  # the demo's install is not the dev extra's
+
+    dev.touch()  # after `make test`, which touches both stamps
+    assert not _make("demo", venv=venv)
+    assert not _make("test", venv=venv)
+
+    pyproject = (ROOT / "pyproject.toml").stat().st_mtime
+    for stamp in (runtime, dev):  # pyproject.toml edited since
+        os.utime(stamp, (pyproject - 10, pyproject - 10))
+    assert len(_make("demo", venv=venv)) == 1
+    assert len(_make("test", venv=venv)) == 1

@@ -35,3 +35,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Documents: {c['documents']} (new {c['new']}, annotated "
                           f"{c['annotated']}, reviewed {c['reviewed']}); "
                           f"submitted annotations: {c['annotations']}; gold: {c['gold']}")
+        job = result.agreement
+        if job is not None:
+            self.stdout.write(f"Agreement report: job {job.pk} {job.status}"
+                              + (f" ({job.message})" if job.message else "") + ": "
+                              f"{url}/projects/{result.project.pk}/agreement/")
