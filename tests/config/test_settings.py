@@ -33,6 +33,20 @@ def test_no_environment_means_sqlite_and_in_process_tasks():
     assert settings_value("settings.CELERY_TASK_ALWAYS_EAGER", DJANGO_DEBUG="1") == "True"
 
 
+def test_in_process_tasks_run_without_a_broker_warning(tmp_path):
+    """The demo's console: a task sent in-process once printed kombu's 'No hostname was
+    supplied' warning, which reads like a misconfiguration."""
+    code = ("import django, logging, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
+            "'config.settings'); django.setup(); logging.basicConfig(); "
+            "from config.celery_app import app; "
+            "conn = app.connection_for_write(); conn.default_channel; print(conn.as_uri())")
+    result = run([sys.executable, "-c", code], DJANGO_DEBUG="1",
+                 DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("memory://")
+    assert "No hostname" not in result.stderr
+
+
 def test_environment_selects_postgres_and_redis():
     env = {"DJANGO_DEBUG": "1", "DATABASE_URL": "postgres://u:p@db:5432/concord",
            "REDIS_URL": "redis://cache:6379/0"}
