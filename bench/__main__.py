@@ -1,6 +1,7 @@
 """Seed a bench database, start gunicorn and a Celery worker, run a scenario, report it."""
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -35,10 +36,14 @@ def parse_args(argv: list[str] | None, names: list[str]) -> argparse.Namespace:
     parser.add_argument("--keep-db", action="store_true",
                         help="reuse the database if it holds this N and seed; keep it after")
     parser.add_argument("--database-url",
-                        default="postgres://root@127.0.0.1:5432/concord_bench",
-                        help="created and dropped by the bench")
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15",
-                        help="a Redis database the bench may flush")
+                        default=os.environ.get("BENCH_DATABASE_URL",
+                                               "postgres://root@127.0.0.1:5432/concord_bench"),
+                        help="created and dropped by the bench (default: $BENCH_DATABASE_URL "
+                             "or concord_bench)")
+    parser.add_argument("--redis-url",
+                        default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
+                        help="a Redis database the bench may flush (default: $BENCH_REDIS_URL "
+                             "or 15)")
     args = parser.parse_args(argv)
     if args.duration is None and args.requests is None:
         args.duration = 30.0

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Self
 
 import httpx
 
@@ -172,15 +172,42 @@ class Peak:
     processes: int = 0
 
 
+@dataclass(kw_only=True)
+class Sampler:
+    """Calls `sample` in a thread every `interval` seconds while in its `with` block, and at
+    the block's start and end."""
+
+    interval: float = 0.2
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def sample(self) -> object:
+        raise NotImplementedError
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.sample()
+
+    def __enter__(self) -> Self:
+        self.sample()
+        self._thread = threading.Thread(target=self._run, name=type(self).__name__,
+                                        daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join()
+        self.sample()
+
+
 @dataclass
-class Monitor:
+class Monitor(Sampler):
     """Samples every tree's memory in a thread, keeping each tree's peak; reads CPU times."""
 
     roots: dict[str, int]
-    interval: float = 0.2
     peaks: dict[str, Peak] = field(default_factory=dict)
-    _stop: threading.Event = field(default_factory=threading.Event)
-    _thread: threading.Thread | None = None
     _windows: list[dict[str, Peak]] = field(default_factory=list)
 
     def current(self) -> dict[str, Peak]:
@@ -220,19 +247,3 @@ class Monitor:
                 for name, root in self.roots.items()}
         times = os.times()
         return {**used, "bench": times.user + times.system}
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            self.sample()
-
-    def __enter__(self) -> "Monitor":
-        self.sample()
-        self._thread = threading.Thread(target=self._run, name="memory-sampler", daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        if self._thread:
-            self._thread.join()
-        self.sample()
