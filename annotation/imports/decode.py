@@ -24,7 +24,8 @@ import ijson
 
 from annotation.imports.records import FileError
 
-__all__ = ["CHUNK_SIZE", "TextLines", "Utf8Reader", "open_text", "open_utf8", "sniff_format"]
+__all__ = ["CHUNK_SIZE", "LongLine", "TextLines", "Utf8Reader", "open_text", "open_utf8",
+           "sniff_format"]
 
 CHUNK_SIZE = 1 << 20
 _BOMS = (
@@ -92,19 +93,37 @@ class _Source:
         return text
 
 
-class TextLines:
-    """The lines of a binary stream, decoded, endings kept: iterate it like a text file."""
+class LongLine(str):
+    """In place of a line longer than `TextLines`' ``max_line_chars``: an empty string (the
+    line itself was never held), with the line's length, ``chars``."""
 
-    def __init__(self, raw: BinaryIO, chunk_size: int = CHUNK_SIZE) -> None:
+    chars: int
+
+    def __new__(cls, chars: int) -> "LongLine":
+        line = super().__new__(cls, "")
+        line.chars = chars
+        return line
+
+
+class TextLines:
+    """The lines of a binary stream, decoded, endings kept: iterate it like a text file.
+
+    A line longer than ``max_line_chars`` (its ending included) is never joined in memory: its
+    chunks are dropped as they come, and a `LongLine` stands in its place, so the memory is
+    bounded by the limit plus a chunk, whatever the file holds."""
+
+    def __init__(self, raw: BinaryIO, chunk_size: int = CHUNK_SIZE,
+                 max_line_chars: int | None = None) -> None:
         self._source = _Source(raw, chunk_size)
         self.encoding = self._source.encoding
+        self.max_line_chars = max_line_chars
         self._lines = self._generate()
 
     def __iter__(self) -> Iterator[str]:
         return self._lines
 
     def _generate(self) -> Iterator[str]:
-        parts: list[str] = []  # the start of a line no chunk has ended yet
+        partial = _Partial(self.max_line_chars)  # the start of a line no chunk has ended yet
         while True:
             _, text = self._source.next_chunk()
             final = self._source.done
@@ -112,21 +131,50 @@ class TextLines:
                 if final:
                     break
                 continue
+            if partial.ends_cr and text[0] != "\n":  # a lone \r ended the line
+                yield partial.finish("")
             end = len(text) - 1 if not final and text[-1] == "\r" else len(text)
             cut = max(text.rfind("\n", 0, end), text.rfind("\r", 0, end)) + 1
             if not cut:
-                parts.append(text)
+                partial.add(text)
                 continue
-            body = text[:cut]
-            if parts:
-                parts.append(body)
-                body = "".join(parts)
-                parts = []
-            yield from io.StringIO(body, newline="")
+            lines = io.StringIO(text[:cut], newline="")
+            if partial.started:  # it ends at this chunk's first line end
+                yield partial.finish(next(lines))
+            yield from map(self._bounded, lines)
             if cut < len(text):
-                parts.append(text[cut:])
-        if parts:
-            yield "".join(parts)
+                partial.add(text[cut:])
+        if partial.started:
+            yield partial.finish("")
+
+    def _bounded(self, line: str) -> str:
+        if self.max_line_chars is not None and len(line) > self.max_line_chars:
+            return LongLine(len(line))
+        return line
+
+
+class _Partial:
+    """The pieces of the line being read, dropped once they pass the limit."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit, self.chars = limit, 0
+        self.parts: list[str] = []
+        self.started = self.ends_cr = False
+
+    def add(self, text: str) -> None:
+        self.started, self.ends_cr = True, text.endswith("\r")
+        self.chars += len(text)
+        if self.limit is not None and self.chars > self.limit:
+            self.parts = []  # too long already: keep counting, hold nothing
+        else:
+            self.parts.append(text)
+
+    def finish(self, rest: str) -> str:
+        chars = self.chars + len(rest)
+        too_long = self.limit is not None and chars > self.limit
+        line = LongLine(chars) if too_long else "".join([*self.parts, rest])
+        self.parts, self.chars, self.started, self.ends_cr = [], 0, False, False
+        return line
 
 
 class Utf8Reader:
@@ -162,8 +210,9 @@ class Utf8Reader:
         return data if self.encoding == "utf-8" else text.encode("utf-8")
 
 
-def open_text(raw: BinaryIO, chunk_size: int = CHUNK_SIZE) -> TextLines:
-    return TextLines(raw, chunk_size)
+def open_text(raw: BinaryIO, chunk_size: int = CHUNK_SIZE,
+              max_line_chars: int | None = None) -> TextLines:
+    return TextLines(raw, chunk_size, max_line_chars)
 
 
 def open_utf8(raw: BinaryIO, chunk_size: int = CHUNK_SIZE) -> Utf8Reader:
@@ -185,16 +234,29 @@ def _head_text(head: bytes) -> str:
 
 
 def _array_kind(head: bytes) -> str:
-    """label-studio or json, from the keys of the first item (a truncated head is fine)."""
+    """label-studio or json, from the keys of the first item (a truncated head is fine).
+
+    The path is ijson.parse's prefix, kept from basic_parse's events and joined only where it
+    is short: a prefix string per event is quadratic in the depth (64 KiB of "[" took 35 s)."""
     keys: set[str] = set()
+    path: list[str | None] = []
     try:
-        for prefix, event, value in ijson.parse(io.BytesIO(head)):
-            if prefix == "item" and event == "map_key":
-                keys.add(value)
-            elif event == "map_key" and value == "result" and prefix in _LS_RESULT:
-                return "label-studio"
-            elif prefix == "item" and event == "end_map":
-                break
+        for event, value in ijson.basic_parse(io.BytesIO(head)):
+            if event == "map_key":
+                path[-1] = value
+                if len(path) == 2 and path[0] == "item":
+                    keys.add(value)
+                elif value == "result" and len(path) == 4 and ".".join(
+                        str(part) for part in path[:3]) in _LS_RESULT:
+                    return "label-studio"
+            elif event == "start_map":
+                path.append(None)
+            elif event == "start_array":
+                path.append("item")
+            elif event == "end_map" or event == "end_array":
+                path.pop()
+                if event == "end_map" and path == ["item"]:
+                    break
     except ijson.JSONError:
         pass
     return "label-studio" if "data" in keys and "text" not in keys else "json"
@@ -209,7 +271,7 @@ def _line_kind(first_line: str) -> str:
     """doccano or jsonl, from the first line (which may be cut short)."""
     try:
         obj = json.loads(first_line)
-    except ValueError:
+    except (ValueError, RecursionError):
         native = any(f'"{key}"' in first_line for key in ("annotations", "gold", "predictions"))
         return "doccano" if _DOCCANO_HINT.search(first_line) and not native else "jsonl"
     return "doccano" if _is_doccano(obj) else "jsonl"

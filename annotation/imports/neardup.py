@@ -8,7 +8,9 @@ Design (all vectorized with numpy over batches of `BATCH` documents; no Python l
 shingle or per permutation):
 
 - Shingle hashes: a multilinear hash of the k code points (random odd 64-bit multipliers) over
-  the UTF-32 array of the whole batch, finished with the murmur3 64-bit mixer.
+  the UTF-32 array of up to `GROUP` code points of the batch at a time (a long text in
+  overlapping pieces, `shingles.segments`), finished with the murmur3 64-bit mixer; each
+  piece's minima fold into its document's bins, so memory is bounded whatever a text's size.
 - Signature: one-permutation MinHash (Li, Owen and Zhang 2012) with rotation densification
   (Shrivastava and Li 2014): the top 7 hash bits pick one of 128 bins, the next 32 bits are the
   value, each bin keeps its minimum, an empty bin borrows the next non-empty bin's value
@@ -46,27 +48,18 @@ from typing import IO
 
 import numpy as np
 
+from annotation.imports.shingles import segments, shingle_set
+
 __all__ = ["NearDuplicateFinder", "lsh_params", "shingle_set"]
 
 NUM_PERM = 128
 MAX_BANDS = 16
 BATCH = 1024
+GROUP = 1 << 19  # code points hashed at once: bounds the hashing arrays (~60 bytes each)
 CHUNK = 1 << 14
 _SIG_BYTES = NUM_PERM // 2
 _U64 = np.uint64
 _ZERO_NIBBLES = np.array([(x & 15 == 0) + (x >> 4 == 0) for x in range(256)], dtype=np.uint8)
-
-
-def _normalize(text: str) -> str:
-    return " ".join(text.lower().split())
-
-
-def shingle_set(text: str, k: int = 5) -> set[str]:
-    """The shingles of `text`, exactly as the finder sees them (the reference for tests)."""
-    norm = _normalize(text)
-    if 0 < len(norm) < k:
-        norm += "\0" * (k - len(norm))
-    return {norm[i : i + k] for i in range(len(norm) - k + 1)}
 
 
 @cache
@@ -184,20 +177,32 @@ class NearDuplicateFinder:
     # -- hashing -------------------------------------------------------------------------------
 
     def _flush(self) -> None:
-        batch: list[tuple[int, str, bool]] = []
-        texts: list[str] = []
-        k = self.shingle
-        for key, text, existing in self._pending:
-            norm = _normalize(text)
-            if not norm:
-                self.skipped += 1
-                continue
-            batch.append((key, norm, existing))
-            texts.append(norm if len(norm) >= k else norm + "\0" * (k - len(norm)))
-        self._pending = []
-        if batch:
-            sigs, bands = self._signatures(texts)
-            self._store(batch, sigs, bands)
+        """Sign the pending documents, their text hashed `GROUP` code points at a time (a long
+        text in overlapping pieces, `shingles.segments`), so memory does not grow with it."""
+        pending, self._pending = self._pending, []
+        if not pending:
+            return
+        n = len(pending)
+        values = np.full((n, NUM_PERM), 0xFFFFFFFF, dtype=np.uint32)
+        filled = np.zeros((n, NUM_PERM), dtype=bool)
+        seen = np.zeros(n, dtype=bool)
+        units: list[tuple[int, str]] = []
+        size = 0
+        for i, (_key, text, _existing) in enumerate(pending):
+            for piece in segments(text, self.shingle):
+                seen[i] = True
+                units.append((i, piece))
+                size += len(piece)
+                if size >= GROUP:
+                    self._accumulate(units, values, filled)
+                    units, size = [], 0
+        if units:
+            self._accumulate(units, values, filled)
+        kept = np.flatnonzero(seen)
+        self.skipped += n - len(kept)
+        if len(kept):
+            sigs, bands = self._signatures(values[kept], filled[kept])
+            self._store([pending[i] for i in kept], sigs, bands)
 
     def _shingle_hashes(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(hash, document index in batch) of every shingle of the batch."""
@@ -215,15 +220,20 @@ class NearDuplicateFinder:
         hashes ^= self._seed
         return _fmix64(hashes), doc[keep]
 
-    def _signatures(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    def _accumulate(self, units: list[tuple[int, str]], values: np.ndarray,
+                    filled: np.ndarray) -> None:
+        """Fold the shingles of `units` (document row, piece) into the rows' MinHash bins."""
+        rows = np.fromiter((row for row, _ in units), dtype=np.int64, count=len(units))
+        hashes, unit = self._shingle_hashes([piece for _, piece in units])
+        slot = rows[unit] * NUM_PERM + (hashes >> _U64(57)).astype(np.int64)
+        np.minimum.at(values.reshape(-1), slot,
+                      ((hashes >> _U64(25)) & _U64(0xFFFFFFFF)).astype(np.uint32))
+        filled.reshape(-1)[slot] = True
+
+    def _signatures(self, values: np.ndarray, filled: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray]:
         """Packed 4-bit signatures (n, 64) uint8 and band hashes (bands, n) uint32."""
-        hashes, doc = self._shingle_hashes(texts)
-        n = len(texts)
-        slot = doc * NUM_PERM + (hashes >> _U64(57)).astype(np.int64)
-        values = np.full(n * NUM_PERM, 0xFFFFFFFF, dtype=np.uint32)
-        np.minimum.at(values, slot, ((hashes >> _U64(25)) & _U64(0xFFFFFFFF)).astype(np.uint32))
-        filled = np.zeros(n * NUM_PERM, dtype=bool)
-        filled[slot] = True
+        n = len(values)
         sig = self._densify(values.reshape(n, NUM_PERM), filled.reshape(n, NUM_PERM))
         nibbles = (sig & np.uint32(15)).astype(np.uint8)
         packed = nibbles[:, 0::2] | (nibbles[:, 1::2] << np.uint8(4))

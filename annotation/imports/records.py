@@ -35,6 +35,7 @@ class Record:
     annotations: list[tuple[str, Labelling]] = field(default_factory=list)  # (username, …)
     gold: Labelling | None = None
     predictions: Labelling | None = None
+    part: int = 0  # n >= 1: the nth part of a text over the length limit (long_texts.py)
 
     def labellings(self) -> list[Labelling]:
         found = [lab for _, lab in self.annotations]

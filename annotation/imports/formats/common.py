@@ -14,10 +14,10 @@ import json.scanner
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO
 
-import ijson
-
-from annotation.imports.decode import open_utf8
+from annotation.imports.decode import LongLine, open_utf8
+from annotation.imports.formats import bounded
 from annotation.imports.keys import StringKeys
+from annotation.imports.limits import DEFAULT_LIMITS, Limits
 from annotation.imports.records import FileError, Problem, Record
 
 _TYPES = {
@@ -100,22 +100,21 @@ class Ids:
 _scan = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
 
 
-def json_lines(lines: Iterable[str]) -> Iterator[tuple[int, Any] | Problem]:
-    """(line number, value) for every non-blank line, or a Problem for malformed JSON."""
-    scan = _scan
+def json_lines(
+    lines: Iterable[str], limits: Limits = DEFAULT_LIMITS
+) -> Iterator[tuple[int, Any] | Problem]:
+    """(line number, value) for every non-blank line, or a Problem for malformed JSON or a
+    record over the limits (see `bounded`)."""
     for number, line in enumerate(lines, 1):
-        try:
-            value, end = scan(line, 0)
-            if end != len(line) and not line[end:].isspace():
-                raise ValueError("trailing data")
-        except (StopIteration, ValueError, RecursionError):
-            value = _slow_loads(line)
-            if value is _BLANK:
-                continue
-            if isinstance(value, str):
-                yield Problem(number, "", value)
-                continue
-            value = value[0]
+        if type(line) is LongLine:  # never read: its length only
+            yield Problem(number, "", f"the line {limits.too_long_line(line.chars)}")
+            continue
+        value = _line_value(line, limits)
+        if value is _BLANK:
+            continue
+        if type(value) is Invalid:
+            yield Problem(number, value.field, value.message)
+            continue
         if ("\\ud" in line or "\\uD" in line) and not _encodable(value):
             field = "" if type(value) is not dict or _encodable(value.get("text")) else "text"
             yield Problem(
@@ -123,6 +122,35 @@ def json_lines(lines: Iterable[str]) -> Iterator[tuple[int, Any] | Problem]:
             )
             continue
         yield number, value
+
+
+def _line_value(line: str, limits: Limits) -> Any:
+    """The line's value, _BLANK, or an Invalid (not raised) saying what is wrong."""
+    # n keys take 5n characters ("":0,): only a long line may hold too many; count them
+    # before building it
+    if len(line) > 5 * limits.max_keys and line.count(":") > limits.max_keys:
+        over = bounded.line_over(line, limits)
+        if over is not None:
+            return Invalid(over.field, over.message)
+    try:
+        value, end = _scan(line, 0)
+        if end != len(line) and not line[end:].isspace():
+            raise ValueError("trailing data")
+    except (StopIteration, ValueError, RecursionError) as exc:
+        over = bounded.line_over(line, limits) if type(exc) is RecursionError else None
+        if over is not None:
+            return Invalid(over.field, over.message)
+        value = _slow_loads(line)
+        if value is _BLANK:
+            return value
+        if isinstance(value, str):
+            return Invalid("", value)
+        value = value[0]
+    if line.count("{") + line.count("[") > limits.max_depth:
+        field = bounded.too_deep(value, limits.max_depth)
+        if field is not None:
+            return Invalid(field, limits.too_deep())
+    return value
 
 
 _BLANK = object()
@@ -150,8 +178,10 @@ def _encodable(value: Any) -> bool:
     return True
 
 
-def json_array(raw: BinaryIO, chunk_size: int | None = None) -> Iterator[tuple[int, Any] | Problem]:
-    """(record number, value) for every item of a top-level JSON array, streamed by ijson."""
+def json_array(
+    raw: BinaryIO, chunk_size: int | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Iterator[tuple[int, Any] | Problem]:
+    """(record number, value) for every item of a top-level JSON array, streamed (`bounded`)."""
     stream = open_utf8(raw, chunk_size) if chunk_size else open_utf8(raw)
     head = stream.peek().lstrip()
     while not head and stream.peek():  # a chunk of nothing but whitespace
@@ -163,15 +193,7 @@ def json_array(raw: BinaryIO, chunk_size: int | None = None) -> Iterator[tuple[i
             f"A JSON file must hold an array of records ([...]); this one starts "
             f"with {found}. For one record a line, choose the jsonl format."
         )
-    number = 0
-    try:
-        for item in ijson.items(stream, "item", use_float=True):
-            number += 1
-            yield number, item
-    except ijson.JSONError as exc:
-        reason = str(exc).split("\n", 1)[0]
-        where = f"after record {number}" if number else "before the first record"
-        yield Problem(number + 1, "", f"malformed JSON {where}: {reason}")
+    yield from bounded.array_items(stream, limits)
 
 
 def build_records(items: Iterable[tuple[int, Any] | Problem], ids: Ids,

@@ -26,13 +26,16 @@ from annotation.imports.formats.common import (
     label,
     must,
 )
+from annotation.imports.limits import DEFAULT_LIMITS, Limits
 from annotation.imports.records import Entity, Labelling, Problem, Record, Relation
 
 _READ = frozenset({"id", "text", "label", "entities", "relations"})
 
 
-def read_doccano(lines: Iterable[str]) -> Iterator[Record | Problem]:
-    yield from build_records(json_lines(lines), Ids("line"), _record)
+def read_doccano(
+    lines: Iterable[str], *, limits: Limits = DEFAULT_LIMITS
+) -> Iterator[Record | Problem]:
+    yield from build_records(json_lines(lines, limits), Ids("line"), _record)
 
 
 def _record(obj: Any, number: int) -> Record:

@@ -32,11 +32,14 @@ from annotation.imports.formats.common import (
     label,
     must,
 )
+from annotation.imports.limits import DEFAULT_LIMITS, Limits
 from annotation.imports.records import Entity, Labelling, Problem, Record, Relation
 
 
-def read_label_studio(raw: BinaryIO, chunk_size: int | None = None) -> Iterator[Record | Problem]:
-    yield from build_records(json_array(raw, chunk_size), Ids("record"), _task)
+def read_label_studio(
+    raw: BinaryIO, chunk_size: int | None = None, *, limits: Limits = DEFAULT_LIMITS
+) -> Iterator[Record | Problem]:
+    yield from build_records(json_array(raw, chunk_size, limits), Ids("record"), _task)
 
 
 def _task(task: Any, number: int) -> Record:

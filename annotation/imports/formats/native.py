@@ -26,6 +26,7 @@ from annotation.imports.formats.common import (
     must,
     sentiment,
 )
+from annotation.imports.limits import DEFAULT_LIMITS, Limits
 from annotation.imports.records import Entity, Labelling, Problem, Record, Relation
 
 _FOREIGN = {
@@ -136,9 +137,13 @@ def record_from(obj: Any, line: int) -> Record:
     return record
 
 
-def read_jsonl(lines: Iterable[str]) -> Iterator[Record | Problem]:
-    return build_records(json_lines(lines), Ids("line"), record_from)
+def read_jsonl(
+    lines: Iterable[str], *, limits: Limits = DEFAULT_LIMITS
+) -> Iterator[Record | Problem]:
+    return build_records(json_lines(lines, limits), Ids("line"), record_from)
 
 
-def read_json(raw: BinaryIO, chunk_size: int | None = None) -> Iterator[Record | Problem]:
-    return build_records(json_array(raw, chunk_size), Ids("record"), record_from)
+def read_json(
+    raw: BinaryIO, chunk_size: int | None = None, *, limits: Limits = DEFAULT_LIMITS
+) -> Iterator[Record | Problem]:
+    return build_records(json_array(raw, chunk_size, limits), Ids("record"), record_from)

@@ -1,10 +1,14 @@
 import codecs
 import io
 import json
+import tracemalloc
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
-from annotation.imports.decode import open_text, open_utf8, sniff_format
+from annotation.imports.decode import LongLine, open_text, open_utf8, sniff_format
 from annotation.imports.records import FileError
 from tests.annotation.imports.streams import Counting
 
@@ -189,3 +193,52 @@ LS_EXPORT = json.dumps(
 )
 def test_sniff_format(name, head, expected):
     assert sniff_format(name, head) == expected
+
+
+# Lines over a limit: never joined, only counted (docs/imports.md, Hostile files).
+
+_PIECES = st.sampled_from(["a", "bc", "\n", "\r", "\r\n", "é", "阿", "😀", "x" * 30])
+
+
+@hyp_settings(max_examples=400, deadline=None, derandomize=True, database=None)
+@given(pieces=st.lists(_PIECES, min_size=1, max_size=40), chunk_size=st.integers(4, 40),
+       limit=st.integers(1, 60) | st.none())
+def test_lines_split_as_a_text_file_does_and_long_ones_are_counted(pieces, chunk_size, limit):
+    text = "".join(pieces)
+    expected = list(io.StringIO(text, newline=""))
+    got = list(open_text(io.BytesIO(text.encode()), chunk_size, limit))
+    assert [type(line) is LongLine for line in got] == [
+        limit is not None and len(line) > limit for line in expected]
+    assert [line.chars if type(line) is LongLine else line for line in got] == [
+        len(line) if limit is not None and len(line) > limit else line for line in expected]
+
+
+def test_a_200_mb_line_is_counted_without_being_held():
+    class Endless(io.RawIOBase):  # 200 MB of one line, then a short one: made as it is read
+        def __init__(self) -> None:
+            self.left = 200 * 1024 * 1024
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer) -> int:
+            if self.left <= 0:
+                tail = b"\nshort\n"[: len(buffer)] if self.left == 0 else b""
+                self.left -= 1
+                buffer[: len(tail)] = tail
+                return len(tail)
+            n = min(len(buffer), self.left)
+            buffer[:n] = b"x" * n
+            self.left -= n
+            return n
+
+    tracemalloc.start()
+    try:
+        got = list(open_text(io.BufferedReader(Endless()), max_line_chars=16_000_000))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [type(line) for line in got] == [LongLine, str]
+    assert got[0].chars == 200 * 1024 * 1024 + 1
+    assert got[1] == "short\n"
+    assert peak < 40_000_000  # the limit (16 M characters) and a chunk, never the line
