@@ -1,6 +1,17 @@
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
-from annotation.models import Annotation, Assignment, Document, Relation, SentimentChoice, Span
+from annotation.models import (
+    Annotation,
+    Assignment,
+    Document,
+    ImportedIdentity,
+    Relation,
+    SentimentChoice,
+    Span,
+)
+from projects.admin import ReadOnlyAdmin
 
 
 @admin.register(Document)
@@ -11,6 +22,10 @@ class DocumentAdmin(admin.ModelAdmin):
     raw_id_fields = ["project"]
     readonly_fields = ["text", "content_hash"]
     show_full_result_count = False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Document]:
+        # The list shows no text: a page of long texts is not read (the form loads it).
+        return super().get_queryset(request).defer("text")
 
 
 class SpanInline(admin.TabularInline):
@@ -54,3 +69,14 @@ class AssignmentAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     raw_id_fields = ["project", "document", "annotator"]
     show_full_result_count = False
+
+
+@admin.register(ImportedIdentity)
+class ImportedIdentityAdmin(ReadOnlyAdmin):
+    """Read-only: imports make them (annotation/services/identities.py), and project_purge
+    deletes them with their accounts; deleting one alone would leave its annotations to a
+    bare inactive account."""
+
+    list_display = ["name", "project", "user", "created_at"]
+    search_fields = ["name", "user__username", "project__name"]
+    raw_id_fields = ["project", "user"]

@@ -8,7 +8,7 @@ from annotation.pure.exports import FORMATS
 from annotation.selectors.exports import SCOPES, building_exports
 from annotation.services.exports import export_start, version_delete
 from projects.permissions import Access, Right
-from projects.views.base import apply_service, context, project_view
+from projects.views.base import apply_service, context, form_status, project_view
 
 
 class ExportForm(forms.Form):
@@ -37,7 +37,7 @@ def exports_page(request: HttpRequest, access: Access) -> HttpResponse:
     return render(request, template, context(
         access, form=form, versions=access.project.versions.select_related("created_by"),
         building=building_exports(project=access.project)),
-        status=400 if form.errors else 200)
+        status=form_status(form))
 
 
 @project_view(Right.MANAGE)

@@ -26,9 +26,13 @@ class ImportForm(forms.Form):
     txt_mode = forms.ChoiceField(label=_("Plain text"), initial="lines",
                                  choices=[("lines", _("One document per line")),
                                           ("document", _("The whole file is one document"))])
+    long_texts = forms.ChoiceField(label=_("Texts over the length limit"), initial="error",
+                                   required=False, choices=[("error", _("Report a problem")),
+                                            ("split", _("Split into several documents"))])
 
     def options(self) -> ImportOptions:
         data = {k: v for k, v in self.cleaned_data.items() if k != "file"}
         data["format"] = data["format"] or None
         data["id_column"] = data["id_column"] or None
+        data["long_texts"] = data.get("long_texts") or "error"
         return ImportOptions(**data)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from annotation import selectors
-from annotation.models import Document
+from annotation.models import SKIP_REASON_MAX, Document
 from annotation.services.assignments import assignment_next, assignment_skip
 from projects.errors import ServiceError
 from projects.markdown import render_markdown
@@ -39,11 +39,16 @@ MESSAGES = {
     "save_invalid": _lazy("Not saved: the server refused the annotation."),
     "save_forbidden": _lazy("Not saved: this document is no longer yours to label."),
     "recovered": _lazy("Unsaved changes from your last visit were restored."),
+    "skip_unsaved": _lazy("Not skipped: your labels are not saved yet. Try again once they "
+                          "are."),
 }
 
 
 @project_view(Right.LABEL)
 def label_next(request: HttpRequest, access: Access) -> HttpResponse:
+    if problems := selectors.setup_problems(project=access.project):
+        return render(request, "annotation/not_ready.html",
+                      context(access, problems=problems), status=400)
     assignment = assignment_next(project=access.project, user=request.user)
     if assignment is None:
         progress = selectors.progress_of(project=access.project, user=request.user)
@@ -83,7 +88,7 @@ def _workbench_data(access: Access, request: HttpRequest, document_id: int) -> d
     document = _leased_document(access, request, document_id)
     labels = label_palette(project)
     api = reverse("api:annotation", kwargs={"project_id": project.pk, "document_id": document.pk})
-    return {"document": document, "labels": labels, "data": {
+    return {"document": document, "labels": labels, "skip_reason_max": SKIP_REASON_MAX, "data": {
         "document": {"id": document.pk, "external_id": document.external_id, "text": document.text},
         "annotation": selectors.annotation_of(document=document, user=request.user),
         "predictions": selectors.prediction_of(document=document),
@@ -106,7 +111,8 @@ def workbench(request: HttpRequest, access: Access, document_id: int) -> HttpRes
 def skip(request: HttpRequest, access: Access, document_id: int) -> HttpResponse:
     document = _leased_document(access, request, document_id)
     try:
-        assignment_skip(project=access.project, user=request.user, document=document)
+        assignment_skip(project=access.project, user=request.user, document=document,
+                        reason=request.POST.get("reason", ""))
     except ServiceError as exc:
         messages.error(request, exc.detail)
     return redirect("projects:label", project_id=access.project.pk)

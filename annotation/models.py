@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import Label, Project
@@ -156,6 +158,9 @@ class AssignmentStatus(models.TextChoices):
     EXPIRED = "expired", _("Expired")
 
 
+SKIP_REASON_MAX = 500  # characters of the reason an annotator may give for a skip
+
+
 class Assignment(models.Model):
     """Who holds which document, and until when. One row per (document, annotator), ever."""
 
@@ -168,6 +173,9 @@ class Assignment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Why the annotator skipped the document (optional); cleared when it is requeued. The
+    # database default serves the raw INSERTs of services/rows.py and the backfill.
+    skip_reason = models.TextField(_("skip reason"), blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-created_at"]
@@ -179,6 +187,9 @@ class Assignment(models.Model):
             models.UniqueConstraint(fields=["document", "annotator"], name="assignment_unique"),
             models.CheckConstraint(condition=Q(status__in=AssignmentStatus.values),
                                    name="assignment_status_valid"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("skip_reason"), SKIP_REASON_MAX),
+                name="assignment_skip_reason_length"),
         ]
 
     def __str__(self) -> str:
@@ -287,3 +298,34 @@ class GoldRevision(models.Model):
 
     def __str__(self) -> str:
         return f"gold of {self.document_id} v{self.version} ({self.source})"
+
+
+IMPORTED_NAME_MAX = 120  # characters of an imported annotator's name (docs/imports.md)
+
+
+class ImportedIdentity(models.Model):
+    """An annotator that an import named and who is no member of the project: the name from
+    the file, and the account that holds the attribution of their annotations.
+
+    The account is inactive, has no usable password and a reserved username
+    (`<name>@import-p<project id>`), and is never a member: it cannot log in, and annotations
+    are never attributed to an existing account through it. Each project has its own
+    identities: two projects' "alice" are two identities."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE,
+                                related_name="imported_identities")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="imported_identity")
+    name = models.CharField(_("name"), max_length=IMPORTED_NAME_MAX)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"],
+                                    name="imported_identity_unique_name"),
+        ]
+        verbose_name_plural = _("imported identities")
+
+    def __str__(self) -> str:
+        return f"{self.name} (imported, project {self.project_id})"

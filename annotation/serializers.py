@@ -1,22 +1,79 @@
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from annotation.models import AnnotationStatus, Document, DocumentStatus
+from annotation.imports.long_texts import LONG_TEXTS
+from annotation.models import SKIP_REASON_MAX, AnnotationStatus, Document, DocumentStatus
+from annotation.selectors.documents import LIST_TEXT_CHARS
 from annotation.services.import_options import FORMATS, ImportOptions
+
+
+class SkipOutput(serializers.Serializer):
+    annotator = serializers.CharField()
+    reason = serializers.CharField(allow_blank=True)
+    skipped_at = serializers.DateTimeField(allow_null=True)
 
 
 class DocumentOutput(serializers.ModelSerializer):
     status = serializers.ChoiceField(DocumentStatus.choices)
+    # Who skipped the document and why: only for readers with see_others (managers and
+    # reviewers), and only where the view attached them; absent otherwise.
+    skips = SkipOutput(many=True, required=False)
 
     class Meta:
         model = Document
-        fields = ["id", "external_id", "text", "meta", "content_hash", "status", "created_at"]
+        fields = ["id", "external_id", "text", "meta", "content_hash", "status", "created_at",
+                  "skips"]
+
+
+class DocumentListOutput(DocumentOutput):
+    """A row of the document list: the text's beginning, never a whole long text."""
+
+    text = serializers.CharField(
+        source="text_preview",
+        help_text=f"the first {LIST_TEXT_CHARS} code points of the text (all of it when "
+                  f"text_truncated is false); the whole text is at .../documents/{{id}}/")
+    text_truncated = serializers.BooleanField(
+        help_text=f"true: the text is longer than its first {LIST_TEXT_CHARS} code points "
+                  f"given in `text`")
+
+    class Meta(DocumentOutput.Meta):
+        fields = ["id", "external_id", "text", "text_truncated", "meta", "content_hash",
+                  "status", "created_at", "skips"]
 
 
 class DocumentFilter(serializers.Serializer):
     status = serializers.ChoiceField(DocumentStatus.choices, required=False)
+    skipped = serializers.BooleanField(required=False, allow_null=True, default=None,
+                                       help_text="true: documents someone skipped (and "
+                                                 "nobody requeued since); false: the others")
+
+
+class SkipInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, default="", allow_blank=True,
+                                   max_length=SKIP_REASON_MAX, trim_whitespace=True)
+
+
+class DocumentBulkInput(serializers.Serializer):
+    """DESIGN.md's bulk body. Of its actions only `requeue` exists so far."""
+
+    action = serializers.ChoiceField(["requeue"])
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+                                required=False, max_length=10_000)
+    filter = DocumentFilter(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("ids" in attrs) == ("filter" in attrs):
+            raise serializers.ValidationError(_("Give either ids or filter."))
+        return attrs
+
+
+class DocumentBulkOutput(serializers.Serializer):
+    action = serializers.CharField()
+    documents = serializers.IntegerField(help_text="documents that had a skip")
+    skips = serializers.IntegerField(help_text="skips undone")
 
 
 class ImportInput(serializers.Serializer):
@@ -31,6 +88,10 @@ class ImportInput(serializers.Serializer):
     text_column = serializers.CharField(default="text", max_length=200)
     id_column = serializers.CharField(default="id", max_length=200, allow_blank=True)
     txt_mode = serializers.ChoiceField(["lines", "document"], default="lines")
+    long_texts = serializers.ChoiceField(
+        LONG_TEXTS, default="error",
+        help_text="a text over CONCORD_MAX_DOCUMENT_CHARS code points: error (a problem) or "
+                  "split (documents <id>#1, <id>#2... of at most that many)")
 
     def options(self) -> ImportOptions:
         data = {k: v for k, v in self.validated_data.items() if k != "file"}

@@ -1,15 +1,38 @@
+import logging
+from typing import Any
+
 from celery import shared_task
+from django.db import DatabaseError
 
 from annotation.services.agreement import agreement_auto, agreement_run
 from annotation.services.exports import export_run
-from annotation.services.imports import import_run
+from annotation.services.imports import import_discard, import_run
 from annotation.services.progress import progress_refresh
 from annotation.services.reaper import reap_jobs
+from annotation.services.sweep import sweep_files
 from projects import services
 from projects.tasks import TRANSIENT, JobTask
 
+logger = logging.getLogger(__name__)
 
-@shared_task(base=JobTask, soft_time_limit=4 * 3600, time_limit=4 * 3600 + 300)
+
+class ImportTask(JobTask):
+    """A transient error keeps the upload for the retry (import_run): once the task failed
+    for good, it goes (with the database away, the sweep removes it later)."""
+
+    def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any,
+                   einfo: Any) -> None:
+        super().on_failure(exc, task_id, args, kwargs, einfo)
+        job_id = args[0] if args else kwargs.get("job_id")
+        if job_id is None:
+            return
+        try:
+            import_discard(job_id=job_id)
+        except DatabaseError:
+            logger.warning("import job %s: its upload is left for the sweep", job_id)
+
+
+@shared_task(base=ImportTask, soft_time_limit=4 * 3600, time_limit=4 * 3600 + 300)
 def import_task(job_id: int) -> None:
     services.job_run(job_id=job_id, transient=TRANSIENT,
                      work=lambda job, progress: import_run(job=job, progress=progress))
@@ -37,6 +60,12 @@ def export_task(job_id: int) -> None:
 def reap_jobs_task() -> dict:
     """Every minute (CELERY_BEAT_SCHEDULE): fail jobs whose worker vanished, resend unsent."""
     return reap_jobs()
+
+
+@shared_task(soft_time_limit=600, time_limit=660)
+def sweep_files_task() -> dict:
+    """Every 15 minutes (CELERY_BEAT_SCHEDULE): remove orphaned export files and uploads."""
+    return sweep_files()
 
 
 @shared_task(soft_time_limit=300, time_limit=360, autoretry_for=TRANSIENT, max_retries=3)

@@ -104,15 +104,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Login throttling (django-axes, config/auth.py): failures counted per username and IP.
+# A password change (set_password() then save(), on any path) revokes the user's API tokens;
+# so does deactivating the account (docs/security.md). The "validator" is Django's hook for it.
+CONCORD_REVOKE_TOKENS_ON_PASSWORD_CHANGE = env.bool("CONCORD_REVOKE_TOKENS_ON_PASSWORD_CHANGE",
+                                                    default=True)
+if CONCORD_REVOKE_TOKENS_ON_PASSWORD_CHANGE:
+    AUTH_PASSWORD_VALIDATORS.append({"NAME": "config.auth.RevokeTokensOnPasswordChange"})
+# Login throttling (django-axes, config/auth.py): failures counted per (username, IP) and per
+# IP, on the login page and the token endpoint alike, within the cool-off window.
 AUTHENTICATION_BACKENDS = ["config.auth.LoginThrottleBackend",
                            "django.contrib.auth.backends.ModelBackend"]
 CONCORD_LOGIN_FAILURE_LIMIT = env.int("CONCORD_LOGIN_FAILURE_LIMIT", default=5)
+# Password spraying (one guess for each of many usernames): failures of any usernames from
+# one address; 0 turns this limit off.
+CONCORD_LOGIN_ADDRESS_FAILURE_LIMIT = env.int("CONCORD_LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
 CONCORD_LOGIN_COOLOFF_MINUTES = env.int("CONCORD_LOGIN_COOLOFF_MINUTES", default=15)
 AXES_ENABLED = env.bool("CONCORD_LOGIN_THROTTLE", default=True)
+AXES_HANDLER = "config.auth.LoginThrottleHandler"
 AXES_FAILURE_LIMIT = CONCORD_LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(minutes=CONCORD_LOGIN_COOLOFF_MINUTES)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The pair first (LoginThrottleHandler reads the counts in this order), then the address.
+AXES_LOCKOUT_PARAMETERS: list[list[str]] = [["username", "ip_address"]]
+if CONCORD_LOGIN_ADDRESS_FAILURE_LIMIT:
+    AXES_LOCKOUT_PARAMETERS.append(["ip_address"])
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.auth.lockout_response"
 # Behind a proxy, name the header it sets (e.g. HTTP_X_FORWARDED_FOR): its last address counts.
@@ -130,7 +144,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("CONCORD_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("CONCORD_MEDIA_ROOT", default=BASE_DIR / "media")
@@ -181,7 +195,12 @@ CONCORD_JOB_HEARTBEAT_SECONDS = env.int("CONCORD_JOB_HEARTBEAT_SECONDS", default
 CONCORD_JOB_STALE_SECONDS = env.int("CONCORD_JOB_STALE_SECONDS", default=120)
 CELERY_BEAT_SCHEDULE = {
     "reap-jobs": {"task": "annotation.tasks.reap_jobs_task", "schedule": 60.0},
+    "sweep-files": {"task": "annotation.tasks.sweep_files_task", "schedule": 15 * 60.0},
 }
+# The sweep (annotation/services/sweep.py, every 15 minutes, or `manage.py sweep_files`)
+# removes export files and import uploads that no version or unfinished job refers to, once
+# they are older than this grace period (seconds).
+CONCORD_ORPHAN_GRACE_SECONDS = env.int("CONCORD_ORPHAN_GRACE_SECONDS", default=3600)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -239,6 +258,9 @@ CONCORD_AGREEMENT_DEBOUNCE = env.int("CONCORD_AGREEMENT_DEBOUNCE", default=60)
 # Seconds the progress dashboard's figures may age before a view queues their
 # recomputation (docs/dashboards.md).
 CONCORD_PROGRESS_MAX_AGE = env.int("CONCORD_PROGRESS_MAX_AGE", default=60)
+# The csv export's meta columns (docs/exports.md): at most this many keys get a column of
+# their own; a document's other keys go in its JSON `meta` column.
+CONCORD_EXPORT_CSV_META_COLUMNS = env.int("CONCORD_EXPORT_CSV_META_COLUMNS", default=50)
 # Data balance (docs/agreement.md): a label under this share of its kind is flagged; the
 # agreement job slices by meta fields with at most MAX_VALUES distinct values, MAX_FIELDS
 # fields at most.
@@ -246,6 +268,33 @@ CONCORD_BALANCE_MIN_SHARE = env.float("CONCORD_BALANCE_MIN_SHARE", default=0.02)
 CONCORD_BALANCE_MAX_VALUES = env.int("CONCORD_BALANCE_MAX_VALUES", default=50)
 CONCORD_BALANCE_MAX_FIELDS = env.int("CONCORD_BALANCE_MAX_FIELDS", default=10)
 CONCORD_IMPORT_MAX_BYTES = env.int("CONCORD_IMPORT_MAX_BYTES", default=2 * 1024**3)
+# A request body Django holds in memory (an API JSON body, a form): a larger one is a JSON 413
+# on the API (config/api/errors.py). Uploads stream to disk and have CONCORD_IMPORT_MAX_BYTES.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE",
+                                      default=int(2.5 * 1024**2))
+# A document's text, in code points (docs/imports.md, Long texts): an import's longer record
+# is a problem, or is cut into parts with the import option long_texts=split.
+CONCORD_MAX_DOCUMENT_CHARS = max(1, env.int("CONCORD_MAX_DOCUMENT_CHARS", default=1_000_000))
+# Labels per project, every kind together (docs/security.md): the label API and page refuse
+# the next one, and an import with create_labels reports the record that would pass it.
+CONCORD_PROJECT_MAX_LABELS = env.int("CONCORD_PROJECT_MAX_LABELS", default=2000)
+# On PostgreSQL, an import that stored at least this many rows (documents and labellings)
+# runs ANALYZE on the tables it filled (docs/imports.md); 0: never.
+CONCORD_IMPORT_ANALYZE_ROWS = env.int("CONCORD_IMPORT_ANALYZE_ROWS", default=10_000)
+# What one imported record may hold (docs/security.md, Limits; annotation/imports/limits.py):
+# levels of nested arrays and objects and object keys in a JSON record, checked while it is
+# parsed; a document's meta keys, their length and the size of each value (every format;
+# csv/tsv: the columns besides text and id).
+CONCORD_IMPORT_MAX_DEPTH = max(8, env.int("CONCORD_IMPORT_MAX_DEPTH", default=32))
+CONCORD_IMPORT_MAX_KEYS = max(100, env.int("CONCORD_IMPORT_MAX_KEYS", default=100_000))
+CONCORD_IMPORT_MAX_META_KEYS = env.int("CONCORD_IMPORT_MAX_META_KEYS", default=100)
+CONCORD_IMPORT_MAX_META_KEY_CHARS = env.int("CONCORD_IMPORT_MAX_META_KEY_CHARS", default=200)
+CONCORD_IMPORT_MAX_META_VALUE_CHARS = env.int("CONCORD_IMPORT_MAX_META_VALUE_CHARS",
+                                              default=100_000)
+# A line of a line format (jsonl, doccano, csv, tsv, txt, conll), in characters: a longer one
+# is never held in memory (a problem for a JSON line, else the file's error). It bounds what
+# one record costs; keep it above CONCORD_MAX_DOCUMENT_CHARS where records are split.
+CONCORD_IMPORT_MAX_LINE_CHARS = env.int("CONCORD_IMPORT_MAX_LINE_CHARS", default=16_000_000)
 
 # Content-Security-Policy (django-csp), docs/security.md: scripts only from our own static
 # files (no inline script, no eval, no handler attribute), stylesheets and <style> from
@@ -282,8 +331,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "filters": {"client_errors_without_traceback": {
+        "()": "config.log_filters.ClientErrorsWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-    # django-axes tells every login at INFO; its failures and lockouts are WARNINGs.
-    "loggers": {"axes": {"level": env("CONCORD_AXES_LOG_LEVEL", default="WARNING")}},
+    "loggers": {
+        # django-axes tells every login at INFO; its failures and lockouts are WARNINGs.
+        "axes": {"level": env("CONCORD_AXES_LOG_LEVEL", default="WARNING")},
+        # A 403 (or another 4xx) is one warning line, not a traceback; a 5xx keeps it.
+        "django.request": {"filters": ["client_errors_without_traceback"]},
+    },
 }

@@ -7,6 +7,11 @@ from django.urls import get_resolver
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_wsgi_application()
 
+# Say at the start what `check --deploy` would: static files not collected (config/checks.py).
+from config.checks import report_at_start  # noqa: E402
+
+report_at_start()
+
 # Import every view now (Django would on the first request), then move everything loaded so
 # far out of the garbage collector's reach. A full collection otherwise walks the ~150,000
 # objects of the loaded code and stops the worker for 40-60 ms, which the request in flight

@@ -206,6 +206,7 @@ class AuditAction(models.TextChoices):
     TOKEN_CREATE = "token_create", _("API token created")
     TOKEN_REVOKE = "token_revoke", _("API token revoked")
     PROJECT_DELETE = "project_delete", _("Project deleted")
+    REQUEUE = "requeue", _("Skipped documents returned to the queue")
 
 
 class AuditEvent(models.Model):

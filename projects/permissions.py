@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from projects.models import JobKind, Membership, Project, Role
 
@@ -60,7 +61,8 @@ class Access:
     def require(self, right: Right) -> None:
         """403 unless the role has `right` (for views whose methods need different rights)."""
         if not self.can(right):
-            raise PermissionDenied(f"Your role ({self.role}) may not do this.")
+            raise PermissionDenied(_("Your role (%(role)s) may not do this.")
+                                   % {"role": self.role})
 
     @property
     def rights(self) -> frozenset[Right]:
@@ -108,6 +110,18 @@ def authorize(*, user: Requester, project_id: int, right: Right) -> Access:
     access = Access(project=project, role=role)
     access.require(right)
     return access
+
+
+def can_use_admin(user: Requester) -> bool:
+    """Whether the Django admin has something for the user: staff with a permission in one of
+    the apps it shows (a superuser has them all). A manager made staff only to create
+    projects would find it empty ("You don't have permission to view or edit anything")."""
+    if not user.is_active or not getattr(user, "is_staff", False):
+        return False
+    from django.contrib import admin
+
+    return any(user.has_module_perms(label)
+               for label in {model._meta.app_label for model in admin.site._registry})
 
 
 def can_create_projects(user: Requester) -> bool:

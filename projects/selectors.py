@@ -3,6 +3,7 @@ from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Value
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from projects.models import (
     AuditAction,
@@ -10,9 +11,11 @@ from projects.models import (
     Job,
     JobStatus,
     Label,
+    LabelKind,
     Membership,
     Project,
     Role,
+    Task,
 )
 from projects.permissions import JOB_RIGHTS, authorize
 from projects.services.jobs import progress_key
@@ -37,6 +40,29 @@ def project_document_counts(*, project: Project) -> dict[str, int]:
     counts.update({row["status"]: row["n"] for row in rows})
     counts["total"] = sum(counts.values())
     return counts
+
+
+TASK_LABELS = {
+    Task.NER: (LabelKind.ENTITY, _("The project runs named entities but has no entity labels: "
+                                   "a manager must add one.")),
+    Task.RELATIONS: (LabelKind.RELATION, _("The project runs relations but has no relation "
+                                           "labels: a manager must add one.")),
+    Task.SENTIMENT: (LabelKind.SENTIMENT, _("The project runs sentiment but has no sentiment "
+                                            "labels: a manager must add one.")),
+}
+
+
+def missing_labels(*, tasks: list[str], kinds: set[str]) -> list[dict[str, str]]:
+    """A task the project runs with no label of its kind: labeling cannot start."""
+    return [{"field": "labels", "message": str(message)}
+            for task, (kind, message) in TASK_LABELS.items()
+            if task in tasks and kind not in kinds]
+
+
+def setup_problems(*, project: Project) -> list[dict[str, str]]:
+    """What keeps the project from being labelled; empty when labeling can start."""
+    kinds = set(project.labels.values_list("kind", flat=True).distinct())
+    return missing_labels(tasks=project.tasks, kinds=kinds)
 
 
 def label_list(*, project: Project, kind: str | None = None) -> QuerySet[Label]:

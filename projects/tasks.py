@@ -1,11 +1,13 @@
+import logging
 from typing import Any
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError
 
 from config.celery_base import QueueTask
 from projects import services
 
+logger = logging.getLogger(__name__)
 # Errors worth a retry: the database went away for a moment.
 TRANSIENT = (OperationalError, InterfaceError)
 
@@ -21,8 +23,12 @@ class JobTask(QueueTask):
     def on_failure(self, exc: BaseException, task_id: str, args: Any, kwargs: Any,
                    einfo: Any) -> None:
         job_id = args[0] if args else kwargs.get("job_id")
-        if job_id is not None:
-            services.job_fail(job_id=job_id, message=f"{type(exc).__name__}: {exc}")
+        if job_id is None:
+            return
+        try:  # a sentence for people; the exception and its traceback go to the log
+            services.job_fail_unexpected(job_id=job_id, exc=exc)
+        except DatabaseError:
+            logger.error("job %s could not be marked failed", job_id, exc_info=True)
 
 
 @shared_task(base=JobTask, soft_time_limit=3600, time_limit=3700)

@@ -23,6 +23,8 @@ urlpatterns = [
     path(f"{P}/members/<str:username>/remove/", members.member_remove, name="member-remove"),
     path(f"{P}/audit/", audit.audit_log, name="audit"),
     path(f"{P}/documents/", annotation_views.document_list, name="documents"),
+    path(f"{P}/documents/requeue/", annotation_views.documents_requeue_page,
+         name="documents-requeue"),
     path(f"{P}/import/", annotation_views.import_page, name="import"),
     path(f"{P}/label/", labeling_views.label_next, name="label"),
     path(f"{P}/agreement/", agreement_views.agreement_page, name="agreement"),

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.parsers import MultiPartParser
@@ -6,25 +8,40 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotation import selectors
-from annotation.serializers import DocumentFilter, DocumentOutput, ImportInput
+from annotation.serializers import (
+    DocumentBulkInput,
+    DocumentBulkOutput,
+    DocumentFilter,
+    DocumentListOutput,
+    DocumentOutput,
+    ImportInput,
+)
+from annotation.services.assignments import documents_requeue
 from annotation.services.imports import check_size, import_start
 from config.api.pagination import CursorPagination
 from projects.permissions import Right, authorize
 from projects.serializers import JobOutput
 
+AUDITED_IDS = 100  # of a bulk request's ids, the audit event keeps this many
+
 
 class DocumentListApi(APIView):
     pagination_class = CursorPagination  # for the schema: the answer is a page
 
-    @extend_schema(parameters=[DocumentFilter], responses=DocumentOutput(many=True))
+    @extend_schema(parameters=[DocumentFilter], responses=DocumentListOutput(many=True))
     def get(self, request: Request, project_id: int) -> Response:
+        """The documents, each with the beginning of its text (`text_truncated` says whether
+        there is more; the document's own endpoint gives all of it)."""
         access = authorize(user=request.user, project_id=project_id, right=Right.BROWSE)
         filters = DocumentFilter(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        docs = selectors.document_list(project=access.project, **filters.validated_data)
+        docs = selectors.documents_listed(documents=selectors.document_list(
+            project=access.project, **filters.validated_data))
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(docs, request, self)
-        return paginator.get_paginated_response(DocumentOutput(page, many=True).data)
+        page = paginator.paginate_queryset(docs, request, self) or []
+        if access.can(Right.SEE_OTHERS):
+            selectors.documents_with_skips(documents=page)
+        return paginator.get_paginated_response(DocumentListOutput(page, many=True).data)
 
 
 class DocumentDetailApi(APIView):
@@ -33,7 +50,30 @@ class DocumentDetailApi(APIView):
     def get(self, request: Request, project_id: int, document_id: int) -> Response:
         access = authorize(user=request.user, project_id=project_id, right=Right.BROWSE)
         document = get_object_or_404(access.project.documents, pk=document_id)
+        if access.can(Right.SEE_OTHERS):
+            selectors.documents_with_skips(documents=[document])
         return Response(DocumentOutput(document).data)
+
+
+class DocumentBulkApi(APIView):
+    @extend_schema(request=DocumentBulkInput, responses=DocumentBulkOutput)
+    def post(self, request: Request, project_id: int) -> Response:
+        """Act on many documents, chosen by `ids` or by the list's `filter`. `requeue` returns
+        skipped documents to the queue (one UPDATE, so never a job)."""
+        access = authorize(user=request.user, project_id=project_id, right=Right.MANAGE)
+        data = DocumentBulkInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        body = data.validated_data
+        if "ids" in body:
+            docs = access.project.documents.filter(pk__in=body["ids"])
+            scope: dict[str, Any] = {"ids": body["ids"][:AUDITED_IDS]}
+        else:
+            docs = selectors.document_list(project=access.project, **body["filter"])
+            scope = {"filter": body["filter"]}
+        done = documents_requeue(project=access.project, by=request.user, documents=docs,
+                                 scope=scope)
+        return Response({"action": body["action"], "documents": done.documents,
+                         "skips": done.skips})
 
 
 class ImportApi(APIView):

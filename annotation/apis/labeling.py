@@ -1,6 +1,7 @@
 """The annotator's API: next document, skip, one's own annotation; everyone's for reviewers."""
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,6 +14,7 @@ from annotation.serializers import (
     AnnotationOfOutput,
     AnnotationOutput,
     NextOutput,
+    SkipInput,
     next_data,
 )
 from annotation.services.assignments import (
@@ -21,6 +23,7 @@ from annotation.services.assignments import (
     assignment_next,
     assignment_skip,
 )
+from projects.errors import ServiceError
 from projects.permissions import Access, Right, authorize
 
 
@@ -32,13 +35,17 @@ def _leased(access: Access, request: Request, document_id: int) -> Document:
         return document
     if not access.project.documents.filter(pk=document_id).exists():
         raise Http404("No such document.")
-    raise NotAssigned("This document is not assigned to you.")
+    raise NotAssigned(_("This document is not assigned to you."),
+                      [{"field": "document", "message": _("not assigned to you")}])
 
 
 class NextApi(APIView):
     @extend_schema(responses={200: NextOutput, 204: OpenApiResponse(description="Nothing left")})
     def get(self, request: Request, project_id: int) -> Response:
         access = authorize(user=request.user, project_id=project_id, right=Right.LABEL)
+        if problems := selectors.setup_problems(project=access.project):
+            raise ServiceError(_("Labeling cannot start: the project's set-up is incomplete."),
+                               problems)
         assignment = assignment_next(project=access.project, user=request.user)
         if assignment is None:
             return Response(status=204)
@@ -47,11 +54,14 @@ class NextApi(APIView):
 
 
 class SkipApi(APIView):
-    @extend_schema(request=None, responses={204: OpenApiResponse(description="Skipped")})
+    @extend_schema(request=SkipInput, responses={204: OpenApiResponse(description="Skipped")})
     def post(self, request: Request, project_id: int, document_id: int) -> Response:
         access = authorize(user=request.user, project_id=project_id, right=Right.LABEL)
         document = _leased(access, request, document_id)
-        assignment_skip(project=access.project, user=request.user, document=document)
+        data = SkipInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        assignment_skip(project=access.project, user=request.user, document=document,
+                        reason=data.validated_data["reason"])
         return Response(status=204)
 
 

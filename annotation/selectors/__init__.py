@@ -1,9 +1,13 @@
 from annotation.selectors.documents import (
     DocumentPage,
+    Skip,
     annotation_content,
     document_list,
     document_page,
+    documents_listed,
+    documents_with_skips,
     project_schema,
+    setup_problems,
 )
 from annotation.selectors.labeling import (
     Progress,
@@ -21,12 +25,15 @@ from annotation.selectors.labeling import (
 __all__ = [
     "DocumentPage",
     "Progress",
+    "Skip",
     "annotation_content",
     "annotation_of",
     "annotations_of_document",
     "document_list",
     "document_page",
+    "documents_listed",
     "documents_open_to",
+    "documents_with_skips",
     "labeling_document",
     "live",
     "next_answer",
@@ -34,4 +41,5 @@ __all__ = [
     "progress_of",
     "project_schema",
     "saved_answer",
+    "setup_problems",
 ]

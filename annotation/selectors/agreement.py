@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from annotation.models import (
@@ -22,6 +21,7 @@ from annotation.models import (
     SentimentChoice,
     Span,
 )
+from annotation.selectors.identities import annotator_labels
 from projects.models import Job, JobKind, JobStatus, LabelKind, Project
 
 CHUNK = 20_000
@@ -32,7 +32,7 @@ class StoredAnnotations:
     """Submitted annotations: row i of `annotations` is (annotation id, document id,
     annotator id); spans, relations and sentiment point at annotations by row index."""
 
-    annotators: dict[int, str]  # user id -> username
+    annotators: dict[int, str]  # user id -> username (imported identity: "alice (imported)")
     annotations: np.ndarray  # (n, 3) int64: id, document id, annotator id
     sentiment: np.ndarray  # (m, 2) int64: annotation row, label id
     spans: np.ndarray  # (s, 5) int64: annotation row, span id, start, end, label id
@@ -71,7 +71,7 @@ def agreement_corpus(*, project: Project) -> StoredAnnotations:
         if len(table):
             table[:, 0] = _rows_of(annotations, table[:, 0])
     users = {int(u) for u in np.unique(annotations[:, 2])} if len(annotations) else set()
-    names = dict(get_user_model().objects.filter(pk__in=users).values_list("pk", "username"))
+    names = annotator_labels(user_ids=users)  # an imported identity: "alice (imported)"
     labels = {lb.pk: (lb.kind, lb.name, lb.value, lb.order)
               for lb in project.labels.order_by("order", "id")}
     return StoredAnnotations(annotators=names, annotations=annotations, sentiment=sentiment,

@@ -1,15 +1,18 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import QuerySet
-from django.db.models.functions import Left
+from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models.functions import Left, Length, Substr
+from django.db.models.lookups import GreaterThan
 
-from annotation.models import Annotation, Document, Relation
+from annotation.models import Annotation, Assignment, AssignmentStatus, Document, Relation
 from annotation.pure.content import LabelSpec, Schema
 from projects.cache_keys import label_schema
 from projects.models import LabelKind, Project
+from projects.selectors import missing_labels
 
 
 def _label_specs(project: Project) -> dict[tuple[str, str], LabelSpec]:
@@ -50,9 +53,58 @@ def project_schema_cached(*, project: Project) -> Schema:
     return _schema(project, specs)
 
 
-def document_list(*, project: Project, status: str | None = None) -> QuerySet[Document]:
+def setup_problems(*, project: Project) -> list[dict[str, str]]:
+    """setup_problems with the label kinds of the cached schema (the labeling path)."""
+    kinds = {spec.kind for spec in project_schema_cached(project=project).labels.values()}
+    return missing_labels(tasks=project.tasks, kinds=kinds)
+
+
+def document_list(*, project: Project, status: str | None = None,
+                  skipped: bool | None = None) -> QuerySet[Document]:
+    """The project's documents, by id; `skipped`: only those that someone skipped (and
+    nobody requeued since), or only the others."""
     docs = project.documents.defer("pii").order_by("id")
-    return docs.filter(status=status) if status else docs
+    if status:
+        docs = docs.filter(status=status)
+    if skipped is not None:
+        skips = Exists(Assignment.objects.filter(document=OuterRef("pk"),
+                                                 status=AssignmentStatus.SKIPPED))
+        docs = docs.filter(skips) if skipped else docs.exclude(skips)
+    return docs
+
+
+LIST_TEXT_CHARS = 500
+
+
+def documents_listed(*, documents: QuerySet[Document], chars: int = LIST_TEXT_CHARS
+                     ) -> QuerySet[Document]:
+    """`documents` without their text: its first `chars` code points as `text_preview`, and
+    `text_truncated` when it is longer. The database reads only that slice of each text
+    (substring() of a stored value fetches the chunks it needs), so a list row costs the same
+    for a text of a million code points as for a short one."""
+    return documents.defer("text").annotate(
+        text_preview=Substr("text", 1, chars),
+        text_truncated=GreaterThan(Length(Substr("text", 1, chars + 1)), chars))
+
+
+@dataclass(frozen=True)
+class Skip:
+    annotator: str
+    reason: str
+    skipped_at: datetime | None
+
+
+def documents_with_skips(*, documents: Sequence[Document]) -> Sequence[Document]:
+    """Give each document `skips`: who skipped it, when and why (oldest first); one query."""
+    found: dict[int, list[Skip]] = {doc.pk: [] for doc in documents}
+    rows = (Assignment.objects.filter(document__in=list(found), status=AssignmentStatus.SKIPPED)
+            .order_by("finished_at", "id")
+            .values_list("document_id", "annotator__username", "skip_reason", "finished_at"))
+    for document_id, annotator, reason, at in rows:
+        found[document_id].append(Skip(annotator, reason, at))
+    for doc in documents:
+        doc.skips = found[doc.pk]  # type: ignore[attr-defined]
+    return documents
 
 
 @dataclass(frozen=True)
@@ -66,11 +118,21 @@ LIST_FIELDS = ("id", "project_id", "external_id", "status", "created_at")
 PREVIEW_CHARS = 160
 
 
-def document_page(*, project: Project, status: str | None = None, after: int | None = None,
-                  before: int | None = None, size: int = 50) -> DocumentPage:
+def document_page(*, project: Project, status: str | None = None, skipped: bool | None = None,
+                  after: int | None = None, before: int | None = None, size: int = 50,
+                  skips: bool = False) -> DocumentPage:
     """A keyset page of the document list: no COUNT and no OFFSET, so every page costs
-    the same whatever the project's size."""
-    docs = (document_list(project=project, status=status).only(*LIST_FIELDS)
+    the same whatever the project's size. `skips`: with documents_with_skips's `skips`."""
+    page = _document_page(project=project, status=status, skipped=skipped, after=after,
+                          before=before, size=size)
+    if skips and page.documents:
+        documents_with_skips(documents=page.documents)
+    return page
+
+
+def _document_page(*, project: Project, status: str | None, skipped: bool | None,
+                   after: int | None, before: int | None, size: int) -> DocumentPage:
+    docs = (document_list(project=project, status=status, skipped=skipped).only(*LIST_FIELDS)
             .annotate(preview=Left("text", PREVIEW_CHARS)))
     if before is not None:
         rows = list(docs.filter(id__lt=before).order_by("-id")[:size + 1])

@@ -32,6 +32,7 @@ from annotation.models import (
     Span,
 )
 from annotation.pure.exports.jsonl import Gold
+from annotation.selectors.identities import IMPORTED_NAME
 from projects.models import Job, JobKind, JobStatus, Label, Project
 from projects.selectors import live_progress
 
@@ -116,7 +117,8 @@ class _Chunk:
     """A chunk of documents (sorted by id) and everything their records need."""
 
     docs: list[tuple]  # (id, external id, text, meta as JSON text)
-    annotations: dict[int, list[tuple]]  # document id -> (id, document id, kind, username)
+    # document id -> (id, document id, kind, username, imported identity's name or None)
+    annotations: dict[int, list[tuple]]
     entities: dict[int, list]  # annotation id -> entity dicts
     relations: dict[int, list]
     sentiment: dict[int, list]  # annotation id -> label names
@@ -138,7 +140,8 @@ def _chunks(project: Project, scope: str, names: dict[int, str]) -> Iterator[_Ch
                                document_id__gte=chunk[0][0], document_id__lte=last)
                        .exclude(kind=AnnotationKind.ANNOTATION, status=AnnotationStatus.DRAFT))
         rows = _rows(annotations.order_by("document_id", "annotator__username", "id")
-                     .values_list("id", "document_id", "kind", "annotator__username"))
+                     .values_list("id", "document_id", "kind", "annotator__username",
+                                  IMPORTED_NAME))
         by_doc: dict[int, list] = defaultdict(list)
         for row in rows:
             by_doc[row[1]].append(row)
@@ -155,12 +158,14 @@ def _records(project: Project, chunk: _Chunk, scope: str, pseudonymize: bool
                                   "meta": json.loads(meta) if isinstance(meta, str) else meta}
         if scope == "all":
             record["annotations"] = []
-        for ann, _doc, kind, username in chunk.annotations.get(pk, ()):
+        for ann, _doc, kind, username, imported in chunk.annotations.get(pk, ()):
             chosen = sentiment.get(ann, [])
             content = {"entities": entities.get(ann, []), "relations": relations.get(ann, []),
                        "sentiment": chosen if multi else (chosen[0] if chosen else None)}
             if kind == AnnotationKind.ANNOTATION:
-                who = pseudonym(project, username) if pseudonymize else username
+                # An imported identity: the name of its file (it imports again as it came).
+                who = (pseudonym(project, username) if pseudonymize
+                       else imported if imported is not None else username)
                 record["annotations"].append({"annotator": who, **content})
             else:
                 record["gold" if kind == AnnotationKind.GOLD else "predictions"] = content

@@ -18,6 +18,7 @@ from annotation.models import (
     Span,
 )
 from annotation.pure.review import Change, change
+from annotation.selectors.identities import IMPORTED_NAME, annotator_label
 
 
 @dataclass(frozen=True)
@@ -70,10 +71,12 @@ def document_labellings(*, document: Document, submitted_only: bool = True) -> l
     if submitted_only:
         rows = rows.filter(status=AnnotationStatus.SUBMITTED)
     found = list(rows.order_by("annotator__username")
-                 .values_list("id", "annotator__username", "status", "version", "updated_at"))
+                 .values_list("id", "annotator__username", IMPORTED_NAME, "status", "version",
+                              "updated_at"))
     contents = _contents(document, [r[0] for r in found], document.project.sentiment_multi_label)
-    return [Labelling(annotator=name, status=status, version=version, updated_at=updated,
-                      content=contents[pk]) for pk, name, status, version, updated in found]
+    return [Labelling(annotator=annotator_label(name, imported), status=status, version=version,
+                      updated_at=updated, content=contents[pk])
+            for pk, name, imported, status, version, updated in found]
 
 
 def gold_of(*, document: Document) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from annotation.models import (
 )
 from annotation.pure.content import as_native
 from annotation.selectors.documents import annotation_content
+from annotation.selectors.identities import annotator_labels
 from projects.models import Project
 
 if TYPE_CHECKING:
@@ -60,7 +61,8 @@ def annotations_of_document(*, document: Document) -> list[dict[str, Any]]:
     multi = document.project.sentiment_multi_label
     rows = (Annotation.objects.select_related("annotator", "document")
             .filter(document=document, kind=AnnotationKind.ANNOTATION).order_by("id"))
-    return [{"annotator": row.annotator.get_username() if row.annotator else None,
+    names = annotator_labels(user_ids={row.annotator_id for row in rows if row.annotator_id})
+    return [{"annotator": names.get(row.annotator_id) if row.annotator_id else None,
              "status": row.status, "version": row.version,
              "seconds_spent": row.seconds_spent, "updated_at": row.updated_at,
              **annotation_content(annotation=row, multi_label=multi)} for row in rows]

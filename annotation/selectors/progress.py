@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.contrib.auth import get_user_model
-
 from annotation.models import AgreementReport
 from annotation.pure.progress import agreement_with_others
 from annotation.selectors.gold_checks import check_scores
+from annotation.selectors.identities import annotator_labels
 from projects.models import Membership, ProgressSnapshot, Project, Role
 
 WINDOW_DAYS = 30
@@ -65,7 +64,7 @@ def _days(per_day: list[dict[str, Any]]) -> list[Day]:
 def _names(project: Project, ids: set[int]) -> dict[int, str]:
     members = Membership.objects.filter(project=project, role=Role.ANNOTATOR)
     ids |= set(members.values_list("user_id", flat=True))
-    return dict(get_user_model().objects.filter(pk__in=ids).values_list("pk", "username"))
+    return annotator_labels(user_ids=ids)
 
 
 def _agreement(project: Project, sections: list[str]) -> tuple[datetime | None, dict]:

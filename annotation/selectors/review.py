@@ -28,6 +28,7 @@ from annotation.models import (
     SentimentChoice,
     Span,
 )
+from annotation.selectors.identities import IMPORTED_NAME, annotator_label
 from projects.models import Label, LabelKind, Project
 
 SORTS = ("disagreement", "oldest", "newest")
@@ -169,9 +170,10 @@ def _add_annotators(entries: list[QueueEntry]) -> None:
     names: dict[int, list[str]] = defaultdict(list)
     rows = (Annotation.objects.filter(document_id__in=[e.document.pk for e in entries],
                                       **_submitted(""))
-            .order_by("annotator__username").values_list("document_id", "annotator__username"))
-    for doc, name in rows:
-        names[doc].append(name)
+            .order_by("annotator__username")
+            .values_list("document_id", "annotator__username", IMPORTED_NAME))
+    for doc, name, imported in rows:
+        names[doc].append(annotator_label(name, imported))
     for entry in entries:
         entry.annotators = names[entry.document.pk]
 

@@ -22,11 +22,14 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from annotation.models import (
+    SKIP_REASON_MAX,
     Annotation,
     AnnotationKind,
     AnnotationStatus,
@@ -42,7 +45,8 @@ from annotation.services.annotations import annotation_store, parse_content
 from annotation.services.gold import document_submitted
 from annotation.services.gold_checks import gold_check_next, gold_check_score
 from projects.errors import Conflict, ServiceError
-from projects.models import Project
+from projects.models import AuditAction, Project
+from projects.services.audit import audit_record
 
 ATTEMPTS = 8
 
@@ -109,8 +113,15 @@ def assignment_next(*, project: Project, user: User) -> Assignment | None:
 
 
 @transaction.atomic
-def assignment_skip(*, project: Project, user: User, document: Document) -> Assignment:
-    """Give a leased document back; it never comes back to this annotator."""
+def assignment_skip(*, project: Project, user: User, document: Document,
+                    reason: str = "") -> Assignment:
+    """Give a leased document back, with an optional reason. It does not come back to this
+    annotator unless a manager requeues it (`documents_requeue`); their draft annotation,
+    if any, is kept as it is."""
+    reason = reason.strip()
+    if len(reason) > SKIP_REASON_MAX:
+        raise ServiceError.field("reason", _("A reason has at most %(n)d characters.")
+                                 % {"n": SKIP_REASON_MAX})
     assignment = (Assignment.objects.select_for_update()
                   .filter(document=document, annotator=user).first())
     if assignment is None or assignment.status in (AssignmentStatus.SUBMITTED,
@@ -119,8 +130,47 @@ def assignment_skip(*, project: Project, user: User, document: Document) -> Assi
                        [{"field": "document", "message": _("not leased to you")}])
     assignment.status = AssignmentStatus.SKIPPED
     assignment.finished_at = timezone.now()
-    assignment.save(update_fields=["status", "finished_at"])
+    assignment.skip_reason = reason
+    assignment.save(update_fields=["status", "finished_at", "skip_reason"])
     return assignment
+
+
+@dataclass(frozen=True)
+class Requeued:
+    documents: int  # documents that had a skip
+    skips: int  # skips undone
+
+
+AUDITED_SKIPS = 100  # the skips an audit event lists one by one (it counts them all)
+REQUEUE_BATCH = 10_000  # ids per UPDATE (SQLite and PostgreSQL cap a statement's parameters)
+
+
+@transaction.atomic
+def documents_requeue(*, project: Project, by: User, documents: QuerySet[Document],
+                      scope: dict[str, Any]) -> Requeued:
+    """Return skipped documents to the queue: each skip of `documents` (a set of the
+    project's documents) becomes like a lease that ran out, so the document is handed out
+    again while it is `new` and has room, to the annotator who skipped it too (who then
+    resumes their kept draft). `scope` (the ids or filter asked for) goes to the audit log
+    with who skipped what and why, since the reasons are cleared."""
+    now = timezone.now()
+    skips = list(Assignment.objects.select_for_update(of=("self",))
+                 .filter(project=project, status=AssignmentStatus.SKIPPED,
+                         document__in=documents.values("pk"))
+                 .order_by("document_id", "id")
+                 .values_list("pk", "document_id", "annotator__username", "skip_reason"))
+    ids = [pk for pk, *_rest in skips]
+    for at in range(0, len(ids), REQUEUE_BATCH):  # the locked rows, and only those
+        Assignment.objects.filter(pk__in=ids[at:at + REQUEUE_BATCH]).update(
+            status=AssignmentStatus.EXPIRED, expires_at=now, finished_at=None, skip_reason="")
+    done = Requeued(documents=len({doc for _pk, doc, *_rest in skips}), skips=len(skips))
+    audit_record(project=project, actor=by, action=AuditAction.REQUEUE,
+                 target=ngettext("%(n)d document", "%(n)d documents", done.documents)
+                 % {"n": done.documents},
+                 data={**scope, "documents": done.documents, "skips": done.skips,
+                       "returned": [{"document": doc, "annotator": who, "reason": why}
+                                    for _pk, doc, who, why in skips[:AUDITED_SKIPS]]})
+    return done
 
 
 def _write_changes(assignment: Assignment, project: Project, now: datetime, *, submit: bool,

@@ -5,28 +5,35 @@ import logging
 import tempfile
 from collections.abc import Callable, Iterator
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import PurePosixPath
 from typing import Any
 
 from celery import Task
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from annotation.models import DatasetVersion
 from annotation.pure.exports import FORMATS, Export, ExportLabels, RelationLabel
+from annotation.pure.exports.tabular import RESERVED
 from annotation.selectors.agreement import agreement_latest
 from annotation.selectors.exports import SCOPES, export_gold, export_records
 from projects.errors import Conflict, ServiceError
-from projects.models import AuditAction, Job, JobKind, LabelKind, Project
+from projects.models import AuditAction, Job, JobKind, JobStatus, LabelKind, Project
 from projects.services.audit import audit_record
 from projects.services.jobs import ProgressFn, job_create
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 2000
+META_SAMPLE = 1000  # the csv export's meta columns come from this many first documents
+_META_BATCH = 100
+# pg_advisory_xact_lock's first key: export names (the second is the project's id).
+_NAME_LOCK = 0x45585054
 
 
 def export_labels(project: Project) -> ExportLabels:
@@ -41,10 +48,25 @@ def export_labels(project: Project) -> ExportLabels:
 
 
 def _meta_keys(project: Project) -> list[str]:
-    """The meta columns of CSV exports: the keys of the first documents' meta, in order."""
+    """The meta columns of CSV exports: the first CONCORD_EXPORT_CSV_META_COLUMNS distinct
+    keys of the first META_SAMPLE documents' meta, in order of first appearance, without the
+    fixed columns' names (each record's other keys go in the JSON ``meta`` column). Reads the
+    documents a hundred at a time and stops once the columns are found."""
+    limit = max(0, settings.CONCORD_EXPORT_CSV_META_COLUMNS)
     keys: dict[str, None] = {}
-    for meta in project.documents.order_by("id").values_list("meta", flat=True)[:1000]:
-        keys.update(dict.fromkeys(meta or {}))
+    last, seen = 0, 0
+    while len(keys) < limit and seen < META_SAMPLE:
+        rows = list(project.documents.filter(id__gt=last).order_by("id")
+                    .values_list("id", "meta")[:min(_META_BATCH, META_SAMPLE - seen)])
+        if not rows:
+            break
+        for _pk, meta in rows:
+            for key in meta if isinstance(meta, dict) else ():
+                if key not in keys and key not in RESERVED:
+                    keys[key] = None
+                    if len(keys) == limit:
+                        return list(keys)
+        last, seen = rows[-1][0], seen + len(rows)
     return list(keys)
 
 
@@ -80,15 +102,41 @@ def _task() -> Task:
     return export_task
 
 
+def _lock_names(project: Project) -> None:
+    """Serialise export_start per project until the transaction ends, so that of requests
+    for the same name at the same moment one starts a job and the others see it. An
+    advisory lock, not the project's row: an import's long transaction holds a key-share
+    lock on that row. (SQLite serialises writers itself.)"""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s::integer, %s::integer)",
+                           [_NAME_LOCK, project.pk % 2**31])
+
+
+def _name_taken(project: Project, name: str) -> str | None:
+    """Why ``name`` can't be a new version's name, or None."""
+    if DatasetVersion.objects.filter(project=project, name=name).exists():
+        return _("A version named “%(n)s” exists already; choose another name.") % {"n": name}
+    if Job.objects.filter(project=project, kind=JobKind.EXPORT, params__name=name,
+                          status__in=(JobStatus.QUEUED, JobStatus.RUNNING)).exists():
+        return _("A version named “%(n)s” is being built already; wait for it, or choose "
+                 "another name.") % {"n": name}
+    return None
+
+
 @transaction.atomic
 def export_start(*, project: Project, by: User | None, fmt: str, scope: str = "gold",
                  name: str = "", pseudonymize: bool = False) -> Job:
+    """Queue an export job. A name already used by a version, or by an export still being
+    built, is a Conflict (409) here, at the request; the unique constraint on the versions'
+    names stays as the last guard (export_run)."""
     _check(fmt, scope)
     name = name.strip() or f"{slugify(project.name) or 'project'}-{scope}-{fmt}-" \
         f"{timezone.now():%Y%m%d-%H%M%S}"
-    if DatasetVersion.objects.filter(project=project, name=name).exists():
-        raise Conflict(_("A version named %(n)s exists already.") % {"n": name},
-                       [{"field": "name", "message": _("taken")}])
+    _lock_names(project)
+    taken = _name_taken(project, name)
+    if taken is not None:
+        raise Conflict(taken, [{"field": "name", "message": taken}])
     return job_create(project=project, kind=JobKind.EXPORT, by=by, task=_task(),
                       params={"format": fmt, "scope": scope, "name": name,
                               "pseudonymize": pseudonymize})
@@ -139,25 +187,82 @@ def export_run(*, job: Job, progress: ProgressFn) -> dict:
             yield record
 
     digest, size = hashlib.sha256(), 0
-    path = f"exports/{project.pk}/{job.pk}-{slugify(params['name'])[:80]}.{export.extension}"
-    with tempfile.TemporaryFile() as out:  # then one save, whatever the storage backend
-        for chunk in _chunks(export, project, params.get("pseudonymize", False), counted):
-            digest.update(chunk)
-            size += len(chunk)
-            out.write(chunk)
-        out.seek(0)
-        path = default_storage.save(path, File(out))
-    version = DatasetVersion.objects.create(
-        project=project, name=params["name"], format=params["format"], scope=params["scope"],
-        pseudonymized=params.get("pseudonymize", False), created_by=job.created_by, job=job,
-        file=path, documents=export.documents, annotations=export.annotations, size=size,
-        sha256=digest.hexdigest(), manifest=_manifest(project, export, labels, params))
-    audit_record(project=project, actor=job.created_by, action=AuditAction.EXPORT,
-                 target=version.name, data={"version": version.pk, "format": version.format,
-                                            "scope": version.scope, "sha256": version.sha256,
-                                            "documents": version.documents, "job": job.pk})
+    path = f"{export_folder(project.pk)}/{job.pk}-{slugify(params['name'])[:80]}." \
+        f"{export.extension}"
+    try:
+        with tempfile.TemporaryFile() as out:  # then one save, whatever the storage backend
+            for chunk in _chunks(export, project, params.get("pseudonymize", False), counted):
+                digest.update(chunk)
+                size += len(chunk)
+                out.write(chunk)
+            out.seek(0)
+            path = default_storage.save(path, File(out))
+        version = _record(job, project, path, export, size, digest.hexdigest(),
+                          _manifest(project, export, labels, params))
+    except BaseException:  # a failure, a time limit, a retry: nothing of this run stays
+        export_discard(job_id=job.pk, project_id=project.pk)
+        raise
     return {"version": version.pk, "sha256": version.sha256, "size": size,
             "documents": version.documents}
+
+
+def _record(job: Job, project: Project, path: str, export: Export, size: int, sha256: str,
+            manifest: dict[str, Any]) -> DatasetVersion:
+    """The version's row and its audit event, together. The unique name is checked when the
+    export is asked for (export_start); should a version of that name appear meanwhile, the
+    constraint refuses this one, and the job fails with a sentence."""
+    params = job.params
+    try:
+        with transaction.atomic():
+            version = DatasetVersion.objects.create(
+                project=project, name=params["name"], format=params["format"],
+                scope=params["scope"], pseudonymized=params.get("pseudonymize", False),
+                created_by=job.created_by, job=job, file=path, documents=export.documents,
+                annotations=export.annotations, size=size, sha256=sha256, manifest=manifest)
+            audit_record(project=project, actor=job.created_by, action=AuditAction.EXPORT,
+                         target=version.name,
+                         data={"version": version.pk, "format": version.format,
+                               "scope": version.scope, "sha256": version.sha256,
+                               "documents": version.documents, "job": job.pk})
+    except IntegrityError:
+        if not DatasetVersion.objects.filter(project=project, name=params["name"]).exists():
+            raise
+        raise Conflict(_("Another version named “%(n)s” was made while this one was being "
+                         "built, so this one was not kept. Export again with another name.")
+                       % {"n": params["name"]},
+                       [{"field": "name", "message": _("taken")}]) from None
+    return version
+
+
+def export_folder(project_id: int) -> str:
+    """Where a project's dataset versions are stored (in the default storage)."""
+    return f"exports/{project_id}"
+
+
+def export_discard(*, job_id: int, project_id: int) -> list[str]:
+    """Remove the files an export job wrote (``exports/<project>/<job>-*``) unless a version
+    records them; the names removed. With the database away nothing is removed: the sweep
+    (annotation/services/sweep.py) collects the orphans later."""
+    try:
+        if DatasetVersion.objects.filter(job_id=job_id).exists():
+            return []
+    except DatabaseError:
+        logger.warning("export job %s: its files are left for the sweep", job_id,
+                       exc_info=True)
+        return []
+    folder = export_folder(project_id)
+    try:
+        _dirs, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return []
+    removed = []
+    for name in files:
+        if name.startswith(f"{job_id}-"):
+            default_storage.delete(str(PurePosixPath(folder) / name))
+            removed.append(name)
+    if removed:
+        logger.info("export job %s: removed %s", job_id, removed)
+    return removed
 
 
 @transaction.atomic

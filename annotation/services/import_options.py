@@ -15,6 +15,7 @@ class ImportOptions:
     text_column: str = "text"  # csv/tsv
     id_column: str | None = "id"  # csv/tsv
     txt_mode: str = "lines"  # txt: lines | document
+    long_texts: str = "error"  # over CONCORD_MAX_DOCUMENT_CHARS: error | split
 
     def reader_options(self, fmt: str) -> dict[str, Any]:
         if fmt in ("csv", "tsv"):
@@ -48,6 +49,7 @@ class Report:
     labels_created: list[str] = field(default_factory=list)
     unknown_labels: list[str] = field(default_factory=list)
     skipped: int = 0  # records dropped for problems under on_error=skip
+    split: int = 0  # records over the length limit cut into parts (long_texts=split)
     errors: int = 0
 
     def as_dict(self) -> dict[str, Any]:

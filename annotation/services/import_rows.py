@@ -3,7 +3,6 @@
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from django.contrib.auth.models import User
 from django.utils import timezone
 
 from annotation.imports.records import Problem
@@ -50,15 +49,10 @@ def drop_taken_ids(importer: "Importer", batch: list["Prepared"]) -> list["Prepa
     return kept
 
 
-def _user_id(importer: "Importer", username: str) -> int:
-    if username not in importer.users:
-        user = User.objects.filter(username=username).first()
-        if user is None:  # labelled elsewhere: an inactive account keeps the attribution
-            user = User(username=username, is_active=False)
-            user.set_unusable_password()
-            user.save()
-        importer.users[username] = user.pk
-    return importer.users[username]
+def _user_id(importer: "Importer", name: str) -> int:
+    """The member of that username, or the project's imported identity of that name
+    (annotation/services/identities.py): never another account."""
+    return importer.annotators.user_id(name)
 
 
 def _status(importer: "Importer", prepared: "Prepared") -> str:
@@ -95,6 +89,7 @@ def _write_labellings(importer: "Importer", batch: list["Prepared"], now: dateti
     writer, report = importer.writer, importer.report
     items: list[tuple[int | None, str, int | None, Content]] = []
     owners: set[tuple[int | None, object]] = set()
+    importer.annotators.resolve({who for p in batch for _kind, who, _c in p.labellings if who})
     for prepared in batch:
         for kind, who, content in prepared.labellings:
             owner = _user_id(importer, who) if who else (importer.by.pk if importer.by and

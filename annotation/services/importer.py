@@ -6,19 +6,23 @@ stored, and a killed worker leaves nothing either, since the transaction dies wi
 
 import hashlib
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 from django.contrib.auth.models import User
 
 from annotation.imports import clean, pii
 from annotation.imports.keys import KeyMap
+from annotation.imports.long_texts import finder_key, limit_record
 from annotation.imports.records import Labelling, Problem, Record
-from annotation.models import AnnotationKind
+from annotation.models import AnnotationKind, Document
 from annotation.pure.content import Content, ContentError, validate
 from annotation.selectors import project_schema
 from annotation.services.bulk import BulkWriter
+from annotation.services.identities import Annotators
 from annotation.services.import_labels import LabelMaker
 from annotation.services.import_options import ImportOptions, Report
 from annotation.services.import_rows import drop_taken_ids, write_batch
@@ -41,23 +45,27 @@ class Prepared:
 
 class Importer:
     def __init__(self, *, project: Project, options: ImportOptions, by: User | None,
-                 finder: Any = None, skip_lines: frozenset[int] = frozenset()) -> None:
+                 finder: Any = None, skip_lines: frozenset[int] = frozenset(),
+                 progress: Callable[[str], None] | None = None) -> None:
         self.project, self.options, self.by = project, options, by
         self.finder, self.skip_lines = finder, skip_lines
         self.report = Report()
         self.errors: list[dict[str, Any]] = []
         self.failed = False
         self.writer = BulkWriter()
-        self.labels = LabelMaker(project=project, create=options.create_labels)
         self.schema = project_schema(project=project)
+        self.labels = LabelMaker(project=project, create=options.create_labels,
+                                 schema=self.schema, progress=progress)
         self.pending: list[Prepared] = []
         # Keys of the texts seen; for merges, the stored document holding the first copy (the
         # values are not read otherwise: a byte each instead of 8, 7 MB less a million).
         self.seen = KeyMap(values=np.int64 if options.duplicates == "merge" else np.int8)
         self.held: dict[int, Prepared] = {}  # merges: first copies not stored (yet)
-        self.users: dict[str, int] = {}
+        self.annotators = Annotators(project=project)  # names to members and identities
         self.touched: set[int] = set()  # stored documents that received merged labellings
         self.ids_stored = project.documents.exclude(external_id="").exists()
+        self.max_chars: int = settings.CONCORD_MAX_DOCUMENT_CHARS
+        self.hash_ids: dict[str, bool] = {}  # ids with a '#': True for those of parts
         self._load_existing_hashes()
 
     def problem(self, item: Problem) -> None:
@@ -70,11 +78,22 @@ class Importer:
             self.report.skipped += 1
 
     def add(self, item: Record | Problem) -> None:
-        if isinstance(item, Problem):
+        if isinstance(item, Problem):  # a record the reader refused counts as read too;
+            self.report.read += item.line > 0  # line 0 is the file (after a JSON array)
             self.problem(item)
             return
         self.report.read += 1
-        prepared = self.prepare(item)
+        parts = limit_record(item, limit=self.max_chars, mode=self.options.long_texts)
+        if isinstance(parts, Problem):
+            self.problem(parts)
+            return
+        if len(parts) > 1:
+            self.report.split += 1
+        for part in parts:
+            clash = _long_id(part) or self._id_clash(part)
+            self._keep(clash if clash is not None else self.prepare(part))
+
+    def _keep(self, prepared: Prepared | Problem | None) -> None:
         if isinstance(prepared, Problem):
             self.problem(prepared)
         elif prepared is not None:
@@ -83,6 +102,18 @@ class Importer:
             self.pending.append(prepared)
             if len(self.pending) >= BATCH:
                 self.flush()
+
+    def _id_clash(self, record: Record) -> Problem | None:
+        """A part's id (`<id>#<n>`) that a record of the file also has, whichever came first
+        (the reader checks the file's own ids, the flush those of the project)."""
+        if self.options.long_texts != "split" or record.id is None or "#" not in record.id:
+            return None
+        mine = record.part > 0
+        if self.hash_ids.get(record.id, mine) == mine:
+            self.hash_ids[record.id] = mine
+            return None
+        return Problem(record.line, "id", f"the id {record.id!r} is both a record's and that "
+                                          f"of a part of a long text split at the limit")
 
     def finish(self) -> None:
         self.flush()
@@ -101,6 +132,10 @@ class Importer:
         cleaned, found = self._pii(cleaned, hits)
         if isinstance(cleaned, Problem):
             return cleaned
+        if len(cleaned.text) > self.max_chars:  # NFC or PII masking made it longer
+            return Problem(cleaned.line, "text",
+                           f"after cleaning, the text is {len(cleaned.text):,} code points; "
+                           f"the limit is {self.max_chars:,} (CONCORD_MAX_DOCUMENT_CHARS)")
         labellings = self.validate(cleaned)
         if isinstance(labellings, Problem):
             return labellings
@@ -109,11 +144,12 @@ class Importer:
                                              pii_types=[hit.type for hit in hits]))
         if prepared is None or prepared.existing:
             return prepared
-        if cleaned.line in self.skip_lines:
+        key = finder_key(cleaned.line, cleaned.part)
+        if key in self.skip_lines:
             self.report.near_duplicates_skipped += 1
             return None
         if self.finder is not None:
-            self.finder.add(cleaned.line, cleaned.text)
+            self.finder.add(key, cleaned.text)
         return prepared
 
     def _pii(self, record: Record, hits: list[pii.PiiHit]
@@ -133,8 +169,12 @@ class Importer:
             ("predictions", AnnotationKind.PREDICTION, record.predictions)) if lab is not None]
         out: list[tuple[str, str | None, Content]] = []
         for where, kind, who, lab in parts:
-            if self.labels.ensure(lab):
-                self.schema = project_schema(project=self.project)
+            bad_name = self.annotators.problem(who) if who is not None else None
+            if bad_name is not None:
+                return Problem(record.line, f"{where}.annotator", bad_name)
+            problem = self.labels.ensure(lab, line=record.line, where=where)
+            if problem is not None:
+                return problem
             try:
                 out.append((kind, who, validate(record.text, self.schema, as_raw(lab))))
             except ContentError as exc:
@@ -181,6 +221,8 @@ class Importer:
     def flush(self) -> None:
         batch, self.pending = self.pending, []
         batch = drop_taken_ids(self, batch)
+        if not self.failed:  # the labels the batch names, then the batch
+            self.labels.flush(content for p in batch for _kind, _who, content in p.labellings)
         if batch and not self.failed:
             write_batch(self, batch)
             if self.held:  # keep ids, not whole records
@@ -189,6 +231,19 @@ class Importer:
                         key = _key(prepared.digest)
                         del self.held[key]
                         self.seen.set(key, prepared.doc_id)
+
+
+ID_MAX = Document._meta.get_field("external_id").max_length or 255
+
+
+def _long_id(record: Record) -> Problem | None:
+    """An id longer than the column holds (a part's id counts its `#<n>`): a problem, not the
+    database's DataError."""
+    if record.id is None or len(record.id) <= ID_MAX:
+        return None
+    return Problem(record.line, "id", f"the id has {len(record.id):,} characters"
+                   f"{' with its part number' if record.part else ''}; an id has at most "
+                   f"{ID_MAX}")
 
 
 def _key(digest: str) -> int:

@@ -1,27 +1,28 @@
 """Imports: a manager uploads a file; a Celery job reads, checks and stores it."""
 
-import gc
 import io
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils.translation import gettext as _
 
 from annotation.imports import clean, decode, formats
+from annotation.imports.limits import Limits
+from annotation.imports.long_texts import describe_key, finder_key, limit_record
 from annotation.imports.neardup import NearDuplicateFinder
 from annotation.imports.records import FileError, Problem, Record
 from annotation.services.annotations import document_refresh_status
 from annotation.services.assignments import assignments_backfill
 from annotation.services.import_options import FORMATS, ImportOptions
 from annotation.services.importer import Importer
+from annotation.services.statistics import import_analyze
 from projects.errors import ServiceError
 from projects.models import AuditAction, Job, JobKind, Project
 from projects.services import job_create
@@ -103,21 +104,38 @@ def _items(path: Path, fmt: str | None, name: str, options: ImportOptions,
     counting = _Counting(raw)
     on_open(counting)
     stream = io.BufferedReader(counting, buffer_size=1 << 20)
-    return fmt, formats.read(fmt, stream, **options.reader_options(fmt))
+    return fmt, formats.read(fmt, stream, limits=import_limits(),
+                             **options.reader_options(fmt))
+
+
+def import_limits() -> Limits:
+    """What one record may hold, from the CONCORD_IMPORT_* settings (docs/security.md)."""
+    return Limits(max_depth=settings.CONCORD_IMPORT_MAX_DEPTH,
+                  max_keys=settings.CONCORD_IMPORT_MAX_KEYS,
+                  max_meta_keys=settings.CONCORD_IMPORT_MAX_META_KEYS,
+                  max_meta_key_chars=settings.CONCORD_IMPORT_MAX_META_KEY_CHARS,
+                  max_meta_value_chars=settings.CONCORD_IMPORT_MAX_META_VALUE_CHARS,
+                  max_line_chars=settings.CONCORD_IMPORT_MAX_LINE_CHARS)
 
 
 def import_run(*, job: Job, progress: ProgressFn) -> Outcome:
-    if job.project_id is None:
-        raise ServiceError(_("The project of this import was deleted."))
-    project = Project.objects.get(pk=job.project_id)
-    options = ImportOptions(**job.params["options"])
+    """Read, check and store the upload; it is removed on every way out but a transient
+    database error, which the task retries (ImportTask removes it after the last try)."""
     path = import_dir() / job.params["path"]
-    size = max(1, int(job.params.get("size") or path.stat().st_size))
+    if job.project_id is None:
+        path.unlink(missing_ok=True)
+        raise ServiceError(_("The project of this import was deleted."))
     try:
+        project = Project.objects.get(pk=job.project_id)
+        options = ImportOptions(**job.params["options"])
+        size = max(1, int(job.params.get("size") or path.stat().st_size))
         skip: frozenset[int] = frozenset()
         if options.near_duplicates == "skip":
             skip = _near_duplicate_lines(path, project, job, options, progress)
-        with _heap_frozen(), transaction.atomic():
+        # No gc.freeze() of its own: the process froze its loaded heap at start
+        # (config/celery_app.py, config/wsgi.py), and gc.unfreeze() at the end would give it
+        # back to the collector for the rest of the process's life.
+        with transaction.atomic():
             importer = _run_pass(project, job, options, path, size, progress, skip)
             if importer.failed:
                 transaction.set_rollback(True)
@@ -128,7 +146,11 @@ def import_run(*, job: Job, progress: ProgressFn) -> Outcome:
     except FileError as exc:
         path.unlink(missing_ok=True)
         raise ServiceError(str(exc), [{"line": 0, "field": "file", "message": str(exc)}]) from exc
-    # Kept on other errors, so that a retried task finds its file again.
+    except (OperationalError, InterfaceError):
+        raise  # projects.tasks.TRANSIENT: the retried task reads the file again
+    except BaseException:  # any other error, a time limit: the job fails, nothing stays
+        path.unlink(missing_ok=True)
+        raise
     path.unlink(missing_ok=True)
     if importer.report.read == 0 and not importer.failed:
         raise ImportFailed(_("The file holds no documents."),
@@ -138,7 +160,20 @@ def import_run(*, job: Job, progress: ProgressFn) -> Outcome:
         raise ImportFailed(_("Nothing was imported: %(n)d problems found.")
                            % {"n": importer.report.errors}, importer.errors,
                            importer.report.as_dict())
+    report = importer.report
+    # Committed: fresh planner statistics for what a large import filled (PostgreSQL).
+    progress(0.99, _("Updating the database's statistics"))
+    import_analyze(documents=report.imported,
+                   labellings=report.annotations + report.gold + report.predictions)
     return Outcome(importer.report.as_dict(), importer.errors)
+
+
+def import_discard(*, job_id: int) -> None:
+    """Remove the upload of an import whose task failed for good (after its last retry)."""
+    name = (Job.objects.filter(pk=job_id, kind=JobKind.IMPORT)
+            .values_list("params__path", flat=True).first())
+    if isinstance(name, str) and name and Path(name).name == name:
+        (import_dir() / name).unlink(missing_ok=True)
 
 
 def _audit(project: Project, job: Job, importer: Importer) -> None:
@@ -150,26 +185,19 @@ def _audit(project: Project, job: Job, importer: Importer) -> None:
                        "gold": report.gold})
 
 
-@contextmanager
-def _heap_frozen() -> Iterator[None]:
-    """Full garbage collections skip the objects that predate the import (Django's, Celery's):
-    a million records set off dozens of them, each walking the whole heap."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-
-
 def _run_pass(project: Project, job: Job, options: ImportOptions, path: Path, size: int,
               progress: ProgressFn, skip: frozenset[int]) -> Importer:
     finder = None
     if options.near_duplicates == "flag":
         finder = NearDuplicateFinder(threshold=options.near_duplicate_threshold)
         _add_stored(finder, project)
-    importer = Importer(project=project, options=options, by=job.created_by, finder=finder,
-                        skip_lines=skip)
     counter: list[_Counting] = []
+
+    def note(message: str) -> None:  # creating labels, between two records
+        progress(0.9 * counter[0].count / size if counter else 0.0, message)
+
+    importer = Importer(project=project, options=options, by=job.created_by, finder=finder,
+                        skip_lines=skip, progress=note)
     fmt, items = _items(path, options.format, job.params.get("filename", ""), options,
                         counter.append)
     importer.report.format = fmt
@@ -196,8 +224,13 @@ def _report_groups(importer: Importer, groups: list[list[int]]) -> None:
     importer.report.near_duplicate_group_count = len(groups)
     importer.report.near_duplicates = sum(len(g) - 1 for g in groups)
     importer.report.near_duplicate_groups = [
-        [{"line": key} if key > 0 else {"document": -key} for key in group]
+        [describe_key(key) if key > 0 else {"document": -key} for key in group]
         for group in groups[:100]]
+
+
+def _file_order(key: int) -> tuple[int, ...]:
+    """Stored documents first, then the file's records and parts in the file's order."""
+    return (0, key) if key < 0 else (1, *describe_key(key).values())
 
 
 def _add_stored(finder: NearDuplicateFinder, project: Project) -> None:
@@ -214,12 +247,16 @@ def _near_duplicate_lines(path: Path, project: Project, job: Job, options: Impor
     counter: list[_Counting] = []
     _fmt, items = _items(path, options.format, job.params.get("filename", ""), options,
                       counter.append)
+    limit = settings.CONCORD_MAX_DOCUMENT_CHARS
     for item in items:
-        if isinstance(item, Record):  # the same cleaned text the second pass will store
-            text = clean.clean_text(item.text)
+        parts = limit_record(item, limit=limit, mode=options.long_texts) \
+            if isinstance(item, Record) else item
+        for part in parts if isinstance(parts, list) else ():
+            text = clean.clean_text(part.text)  # the cleaned text the second pass will store
             if not clean.is_blank(text):
-                finder.add(item.line, text)
+                finder.add(finder_key(part.line, part.part), text)
     progress(0.3, _("Found near-duplicates"))
     groups = finder.groups()
     finder.close()
-    return frozenset(key for group in groups for key in sorted(group)[1:] if key > 0)
+    return frozenset(key for group in groups for key in sorted(group, key=_file_order)[1:]
+                     if key > 0)

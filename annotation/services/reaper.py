@@ -5,11 +5,8 @@ behind, and sends again the jobs queued while the broker was down."""
 import logging
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import PurePosixPath
 
-from django.core.files.storage import default_storage
-
-from annotation.models import DatasetVersion
+from annotation.services.exports import export_discard
 from annotation.services.imports import import_dir
 from projects.models import Job, JobKind
 from projects.services.jobs import job_reap, job_resend
@@ -30,19 +27,9 @@ def import_leftovers(job: Job) -> list[str]:
 def export_leftovers(job: Job) -> list[str]:
     """Files an export job wrote without recording a version: a partial or orphaned file
     under exports/<project>/<job>-*."""
-    if job.project_id is None or DatasetVersion.objects.filter(job=job).exists():
+    if job.project_id is None:
         return []
-    folder = f"exports/{job.project_id}"
-    try:
-        _dirs, files = default_storage.listdir(folder)
-    except FileNotFoundError:
-        return []
-    removed = []
-    for name in files:
-        if name.startswith(f"{job.pk}-"):
-            default_storage.delete(str(PurePosixPath(folder) / name))
-            removed.append(name)
-    return removed
+    return export_discard(job_id=job.pk, project_id=job.project_id)
 
 
 CLEANUPS: dict[str, Callable[[Job], list[str]]] = {

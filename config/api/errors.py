@@ -3,7 +3,13 @@
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, JsonResponse
@@ -45,6 +51,12 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         logger.warning("integrity error in API: %s", exc)
         return Response({"detail": "The request conflicts with stored data.", "errors": []},
                         status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, RequestDataTooBig):  # Django's bound on a body held in memory
+        return Response({"detail": _too_big(), "errors": []},
+                        status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return Response({"detail": f"The request has too many fields or files: {exc}",
+                         "errors": []}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, TRANSIENT_DATABASE_ERRORS):  # the connection died (config/faults.py)
         logger.warning("database unavailable in API: %s", exc)
         return Response(api_body(), status=status.HTTP_503_SERVICE_UNAVAILABLE,
@@ -68,6 +80,12 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         response.data = {"detail": str(data.get("detail", "Error.")), "errors": []}
     return response
 
+
+
+def _too_big() -> str:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return (f"The request body is larger than the server accepts: at most {limit:,} bytes "
+            f"(setting DATA_UPLOAD_MAX_MEMORY_SIZE). A file goes to the import endpoint.")
 
 
 @csrf_exempt  # a PUT to no API URL is a JSON 404, not the CSRF failure page

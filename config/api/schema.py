@@ -8,7 +8,8 @@ postprocessing hook that adds them to every operation that does not describe the
   member without the right, a non-member or a missing object, too many requests, the
   database connection lost mid-request (with Retry-After);
 - 409 to those that write (anything but GET), where a request can clash with stored state;
-- 413 to those that take a file upload.
+- 413 to those that take a body (a file upload, or a JSON body over Django's
+  DATA_UPLOAD_MAX_MEMORY_SIZE).
 
 `SchemaView` and `SwaggerView` serve the schema and the Swagger UI; their own errors (a 405)
 are the same JSON.
@@ -42,7 +43,7 @@ DESCRIPTIONS = {
     "403": "A member without the right, or an action the object's state forbids.",
     "404": "No such object, or a project the requester is not a member of.",
     "409": "The request clashes with stored data (a stale version, a taken name).",
-    "413": "The upload is larger than the server accepts.",
+    "413": "The upload or the body is larger than the server accepts.",
     "429": "Too many requests; retry later.",
     "503": "The database is unavailable (its connection was lost); retry after Retry-After.",
 }
@@ -54,7 +55,7 @@ def _codes(method: str, operation: dict[str, Any]) -> tuple[str, ...]:
     codes = ALWAYS
     if method != "get":
         codes += ("409",)
-    if "multipart/form-data" in operation.get("requestBody", {}).get("content", {}):
+    if operation.get("requestBody"):
         codes += ("413",)
     return codes
 

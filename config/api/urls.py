@@ -3,6 +3,7 @@ from django.urls import path, re_path
 from annotation.apis import agreement, exports, gold, labeling, progress
 from annotation.apis import documents as annotation_apis
 from config.api.errors import json_404
+from config.api.root import ApiRootView
 from config.api.schema import SchemaView, SwaggerView
 from projects import apis
 
@@ -10,6 +11,7 @@ P = "projects/<int:project_id>"
 D = f"{P}/documents/<int:document_id>"
 
 urlpatterns = [
+    path("", ApiRootView.as_view(), name="root"),
     path("auth/token/", apis.TokenApi.as_view(), name="token"),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", SwaggerView.as_view(
@@ -24,6 +26,8 @@ urlpatterns = [
     path(f"{P}/documents/", annotation_apis.DocumentListApi.as_view(), name="documents"),
     path(f"{P}/documents/<int:document_id>/", annotation_apis.DocumentDetailApi.as_view(),
          name="document"),
+    path(f"{P}/documents/bulk/", annotation_apis.DocumentBulkApi.as_view(),
+         name="documents-bulk"),
     path(f"{P}/imports/", annotation_apis.ImportApi.as_view(), name="imports"),
     path(f"{P}/next/", labeling.NextApi.as_view(), name="next"),
     path(f"{P}/agreement/", agreement.AgreementApi.as_view(), name="agreement"),

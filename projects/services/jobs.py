@@ -8,16 +8,17 @@ from datetime import timedelta
 from typing import Any
 
 from celery import Task
+from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded, WorkerLostError
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects.errors import ServiceError
-from projects.models import Job, JobStatus, Project
+from projects.models import Job, JobKind, JobStatus, Project
 
 logger = logging.getLogger(__name__)
 ProgressFn = Callable[[float, str], None]
@@ -154,12 +155,57 @@ def job_progress(*, job_id: int, progress: float, message: str = "") -> None:
 
 
 def job_fail(*, job_id: int, message: str, errors: list[dict] | None = None,
-             result: dict | None = None) -> None:
+             result: dict | None = None) -> bool:
+    """Fail a queued or running job with ``message``, a sentence for people; whether it was
+    unfinished (a finished job keeps its outcome)."""
     unfinished = (JobStatus.QUEUED, JobStatus.RUNNING)
-    Job.objects.filter(pk=job_id, status__in=unfinished).update(
+    return bool(Job.objects.filter(pk=job_id, status__in=unfinished).update(
         status=JobStatus.FAILED, message=message[:500], errors=errors or [], result=result,
         finished_at=timezone.now(),
-    )
+    ))
+
+
+def failure_message(*, kind: str | None, exc: BaseException) -> str:
+    """What a job that failed on an error other than a ServiceError says: a sentence for
+    people, never the exception's text (it can hold SQL, paths or the data itself); the
+    traceback goes to the log."""
+    if isinstance(exc, (SoftTimeLimitExceeded, TimeLimitExceeded)):
+        return _("The job ran longer than its time limit allows and was stopped. Try a "
+                 "smaller piece of work, or ask the administrators to raise the limit.")
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return _("The database could not be reached, even after several attempts. Start the "
+                 "job again later.")
+    if isinstance(exc, MemoryError):
+        return _("The job ran out of memory and was stopped; the administrators have the "
+                 "details.")
+    if isinstance(exc, WorkerLostError):
+        return _("The worker running this job stopped (it ran out of memory or was "
+                 "killed); the administrators have the details.")
+    sentences: dict[str, str] = {
+        JobKind.IMPORT: _("The import failed unexpectedly; the administrators have the "
+                          "details."),
+        JobKind.EXPORT: _("The export failed unexpectedly; the administrators have the "
+                          "details."),
+        JobKind.AGREEMENT: _("The agreement computation failed unexpectedly; the "
+                             "administrators have the details."),
+        JobKind.PROJECT_DELETE: _("The project's deletion failed unexpectedly; the "
+                                  "administrators have the details."),
+    }
+    return sentences.get(kind or "", _("The job failed unexpectedly; the administrators have "
+                                       "the details."))
+
+
+def job_fail_unexpected(*, job_id: int, exc: BaseException, kind: str | None = None) -> bool:
+    """Fail an unfinished job for an error that is no ServiceError: the job gets
+    failure_message's sentence, the log the exception with its traceback. Whether the job
+    was unfinished (nothing is logged twice for a job that failed already)."""
+    if kind is None:
+        kind = Job.objects.filter(pk=job_id).values_list("kind", flat=True).first()
+    failed = job_fail(job_id=job_id, message=failure_message(kind=kind, exc=exc))
+    if failed:
+        logger.error("job %s (%s) failed: %s", job_id, kind, type(exc).__name__,
+                     exc_info=(type(exc), exc, exc.__traceback__))
+    return failed
 
 
 def _requeue(job_id: int) -> None:
@@ -199,8 +245,7 @@ def job_run(*, job_id: int, work: Callable[[Job, ProgressFn], dict | Outcome],
         _requeue(job_id)  # for the task's retry to claim
         raise
     except Exception as exc:
-        logger.exception("job %s failed", job_id)
-        job_fail(job_id=job_id, message=f"{type(exc).__name__}: {exc}")
+        job_fail_unexpected(job_id=job_id, exc=exc, kind=job.kind)
         raise
     else:
         outcome = result if isinstance(result, Outcome) else Outcome(result)

@@ -31,6 +31,10 @@ def member_add(*, project: Project, username: str, role: str,
     user = get_user_model().objects.filter(username=username).first()
     if user is None:
         raise ServiceError.field("username", _("No user named %(u)s.") % {"u": username})
+    if hasattr(user, "imported_identity"):  # annotation.models.ImportedIdentity
+        raise ServiceError.field("username", _(
+            "%(u)s is an imported identity (an annotator named in an imported file), not an "
+            "account: it cannot be a member of a project.") % {"u": username})
     if Membership.objects.filter(project=project, user=user).exists():
         raise Conflict(_("%(u)s is already a member.") % {"u": username},
                        [{"field": "username", "message": _("Already a member.")}])

@@ -78,7 +78,7 @@ BATCH = 2000
 
 def project_purge(*, project_id: int, progress: Callable[[float, str], None]) -> dict:
     """Delete a hidden project's data in bounded batches. Safe to run again after a crash."""
-    from annotation.models import Annotation, Assignment, Document
+    from annotation.models import Annotation, Assignment, Document, ImportedIdentity
 
     project = Project.objects.filter(pk=project_id).first()
     if project is None:
@@ -95,6 +95,12 @@ def project_purge(*, project_id: int, progress: Callable[[float, str], None]) ->
             Document.objects.filter(id__in=ids).delete()
         done += len(ids)
         progress(min(done / total, 0.99), _("Deleted %(n)d documents") % {"n": done})
+    # The project's imported identities (annotation.models.ImportedIdentity): accounts that
+    # exist for its annotations alone (deleted above, so nothing protects them), in batches.
+    while users := list(ImportedIdentity.objects.filter(project_id=project_id)
+                        .values_list("user_id", flat=True)[:BATCH]):
+        with transaction.atomic():
+            User.objects.filter(pk__in=users).delete()
     with transaction.atomic():
         project.delete()
     return {"deleted_documents": done}

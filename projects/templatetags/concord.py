@@ -1,10 +1,17 @@
 from django import template
 
+from projects import permissions
 from projects.models import AuditAction, Role
 
 register = template.Library()
 ROLE_NAMES = dict(Role.choices)
 ACTION_NAMES = dict(AuditAction.choices)
+
+
+@register.filter
+def can_use_admin(user: permissions.Requester) -> bool:
+    """The navigation's Admin link: only for staff the admin has something for."""
+    return permissions.can_use_admin(user)
 
 
 @register.filter

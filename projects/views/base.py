@@ -30,14 +30,24 @@ def project_view(right: Right) -> Callable[[View], View]:
 
 
 def apply_service(form: forms.Form, call: Callable[[], Any]) -> Any:
-    """Run a service; put its ServiceError on the form (by field when it names one)."""
+    """Run a service; put its ServiceError on the form (by field when it names one), and its
+    status code where form_status finds it."""
     try:
         return call()
     except ServiceError as exc:
         for err in exc.errors or [{"field": "", "message": exc.detail}]:
             field = err.get("field", "").split(".")[0].split("[")[0]
             form.add_error(field if field in form.fields else None, err["message"])
+        setattr(form, "service_status", exc.status_code)  # noqa: B010
         return None
+
+
+def form_status(form: forms.Form) -> int:
+    """A page's status for ``form``: 200 without errors, else the status of the service's
+    error (a 409 for a Conflict), else 400."""
+    if not form.errors:
+        return 200
+    return int(getattr(form, "service_status", 400))
 
 
 def context(access: Access, **extra: Any) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from projects import selectors, services
 from projects.errors import Conflict
 from projects.forms import LabelForm
 from projects.permissions import Access, Right
-from projects.views.base import apply_service, context, project_view
+from projects.views.base import apply_service, context, form_status, project_view
 
 TEMPLATE = "projects/labels.html"
 
@@ -26,7 +26,7 @@ def label_list(request: HttpRequest, access: Access) -> HttpResponse:
         fields = form.service_fields()
         if apply_service(form, lambda: services.label_create(project=access.project, **fields)):
             return redirect("projects:labels", project_id=access.project.pk)
-    return _page(request, access, form, status=400 if form.errors else 200)
+    return _page(request, access, form, status=form_status(form))
 
 
 @project_view(Right.MANAGE)

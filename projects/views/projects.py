@@ -43,6 +43,7 @@ def project_detail(request: HttpRequest, access: Access) -> HttpResponse:
         access, progress=progress,
         counts=selectors.project_document_counts(project=access.project),
         labels=selectors.label_list(project=access.project),
+        problems=selectors.setup_problems(project=access.project),
         guidelines=render_markdown(access.project.guidelines)))
 
 

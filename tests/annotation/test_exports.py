@@ -1,19 +1,28 @@
 """Exports through the API: streamed, and as immutable dataset versions; the round trip."""
 
+import csv
 import hashlib
 import io
 import json
+import logging
+import os
 import zipfile
 
 import pytest
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import OperationalError
 from django.urls import reverse
 
-from annotation.models import DatasetVersion
+from annotation.models import DatasetVersion, Document
+from annotation.services import exports as exports_service
 from annotation.services.annotations import annotation_save
+from annotation.tasks import export_task
 from projects import services
-from tests.conftest import api_client_for
-from tests.factories import UserFactory
+from projects.models import Job, JobKind, JobStatus
+from projects.tasks import TRANSIENT
+from tests.conftest import api_client_for, page_client_for
+from tests.factories import DocumentFactory, UserFactory, VersionFactory
 
 pytestmark = pytest.mark.django_db
 GOLD = {"entities": [{"id": "T1", "start": 0, "end": 5, "label": "PER"},
@@ -218,3 +227,185 @@ def test_brat_ann_files_hold_the_spans_and_document_labels_the_sentiment(world, 
     if shape == "multi":
         found = {who: sorted(chosen) for who, chosen in found.items()}
     assert found == {"ann-a": annotators[0], "ann-b": annotators[1], None: for_gold}
+
+
+def _csv_rows(response) -> list[list[str]]:
+    data = b"".join(response.streaming_content).decode("utf-8")
+    old = csv.field_size_limit(1 << 24)  # the JSON meta column of 10,000 keys is larger
+    try:
+        return list(csv.reader(io.StringIO(data, newline="")))
+    finally:
+        csv.field_size_limit(old)
+
+
+def test_the_csv_export_neutralises_formulas(finished):
+    """OWASP "CSV Injection": id, text, meta and the meta keys of the header that begin with
+    = + - @ tab or CR get a leading ', every cell is quoted; a plain number stays."""
+    Document.objects.filter(pk=finished.document.pk).update(
+        external_id="=1+1", meta={"@key": "=cmd|' /C calc'!A0", "n": -2.5, "s": "+5"})
+    hostile = DocumentFactory(project=finished.project, text='-2+3+cmd|" /C calc"!A0',
+                              meta={"@key": "-5 degrees"})
+    annotation_save(document=hostile, annotator=finished.users["reviewer"], kind="gold",
+                    status="submitted", version=0, content={"sentiment": "negative"})
+    response = api_client_for(finished.users["consumer"]).get(
+        url(finished, "api:export"), {"format": "csv", "scope": "gold"})
+    assert response.status_code == 200
+    header, *rows = _csv_rows(response)
+    # (PostgreSQL's jsonb orders the keys its own way: the meta columns' order follows.)
+    assert header[:3] == ["id", "text", "sentiment"]
+    assert sorted(header[3:6]) == ["'@key", "n", "s"]
+    assert header[6] == "meta"
+    first, second = (dict(zip(header, row, strict=True)) for row in rows)
+    assert first["id"] == "'=1+1"
+    assert (first["'@key"], first["n"], first["s"], first["meta"]) == (
+        "'=cmd|' /C calc'!A0", "-2.5", "+5", "")
+    assert second["text"] == """'-2+3+cmd|" /C calc"!A0"""
+    assert second["'@key"] == "'-5 degrees"
+
+
+def test_the_csv_export_caps_its_meta_columns(finished, settings):
+    """The issue's attack: a document with 10,000 meta keys gave 10,003 columns. At most
+    CONCORD_EXPORT_CSV_META_COLUMNS (50) keys get a column; the rest of each document's
+    meta is in the JSON `meta` column, so nothing is lost."""
+    assert settings.CONCORD_EXPORT_CSV_META_COLUMNS == 50
+    meta = {f"key{i}": i for i in range(10_000)}
+    Document.objects.filter(pk=finished.document.pk).update(meta=meta)
+    later = DocumentFactory(project=finished.project, meta={"key3": "x", "late": True})
+    annotation_save(document=later, annotator=finished.users["reviewer"], kind="gold",
+                    status="submitted", version=0, content={"sentiment": "negative"})
+    consumer = api_client_for(finished.users["consumer"])
+    header, first, second = _csv_rows(consumer.get(url(finished, "api:export"),
+                                                   {"format": "csv", "scope": "gold"}))
+    assert header == ["id", "text", "sentiment", *(f"key{i}" for i in range(50)), "meta"]
+    assert len(first) == len(second) == 54
+    assert first[3:53] == [str(i) for i in range(50)]
+    assert json.loads(first[53]) == {f"key{i}": i for i in range(50, 10_000)}
+    assert second[6] == "x"
+    assert json.loads(second[53]) == {"late": True}
+    settings.CONCORD_EXPORT_CSV_META_COLUMNS = 0
+    header, first, _second = _csv_rows(consumer.get(url(finished, "api:export"),
+                                                    {"format": "csv", "scope": "gold"}))
+    assert header == ["id", "text", "sentiment", "meta"]
+    assert json.loads(first[3]) == meta
+
+
+def test_a_name_in_use_or_being_built_is_a_409_at_the_request(finished):
+    """The job of the first request is still queued (its task is sent on commit): asking
+    for the same name again is refused at once, through the API and the exports page."""
+    consumer = api_client_for(finished.users["consumer"])
+    first = consumer.post(url(finished, "api:exports"), {"format": "jsonl", "name": "nightly"},
+                          format="json")
+    assert first.status_code == 202
+    again = consumer.post(url(finished, "api:exports"), {"format": "csv", "name": " nightly "},
+                          format="json")
+    assert again.status_code == 409
+    body = again.json()
+    assert body["detail"] == ("A version named “nightly” is being built already; wait for "
+                              "it, or choose another name.")
+    assert body["errors"] == [{"field": "name", "message": body["detail"]}]
+    page = page_client_for(finished.users["manager"]).post(
+        reverse("projects:exports", kwargs={"project_id": finished.project.pk}),
+        {"format": "conll", "scope": "gold", "name": "nightly"})
+    assert page.status_code == 409
+    assert "“nightly” is being built already" in page.content.decode()
+    assert Job.objects.filter(kind=JobKind.EXPORT).count() == 1
+    VersionFactory(project=finished.project, name="shipped")
+    taken = consumer.post(url(finished, "api:exports"), {"format": "hf", "name": "shipped"},
+                          format="json")
+    assert taken.status_code == 409
+    assert taken.json()["detail"] == ("A version named “shipped” exists already; choose "
+                                      "another name.")
+
+
+def _export_job(world, name: str) -> Job:
+    return Job.objects.create(project=world.project, kind=JobKind.EXPORT,
+                              created_by=world.users["consumer"],
+                              params={"format": "jsonl", "scope": "gold", "name": name,
+                                      "pseudonymize": False})
+
+
+def _stored(world) -> list[str]:
+    try:
+        return sorted(default_storage.listdir(f"exports/{world.project.pk}")[1])
+    except FileNotFoundError:
+        return []
+
+
+def test_a_version_named_while_the_job_ran_fails_it_with_a_sentence_and_no_file(finished):
+    """The unique constraint is the last guard: two jobs of one name that got past the
+    request (a race, or jobs queued before the check): the second fails with a sentence,
+    not an IntegrityError, and removes the file it wrote."""
+    first, second = _export_job(finished, "same"), _export_job(finished, "same")
+    export_task.apply(args=[first.pk])
+    export_task.apply(args=[second.pk])
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == JobStatus.SUCCEEDED, first.message
+    assert second.status == JobStatus.FAILED
+    assert second.message == ("Another version named “same” was made while this one was being "
+                              "built, so this one was not kept. Export again with another name.")
+    [version] = DatasetVersion.objects.all()
+    assert _stored(finished) == [version.file.rsplit("/", 1)[-1]]
+
+
+def test_an_export_failing_after_its_file_was_saved_removes_it(finished, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise RuntimeError("manifest broke at /srv/concord/secret")
+
+    monkeypatch.setattr(exports_service, "_manifest", broken)
+    job = _export_job(finished, "broken")
+    with caplog.at_level(logging.ERROR), pytest.raises(RuntimeError):
+        export_task.apply(args=[job.pk])
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert job.message == "The export failed unexpectedly; the administrators have the details."
+    assert _stored(finished) == []
+    assert any(r.exc_info and r.exc_info[0] is RuntimeError for r in caplog.records)
+    assert "/srv/concord/secret" in caplog.text  # the details are in the log
+
+
+def test_a_partly_saved_export_file_is_removed(finished, monkeypatch):
+    """The storage fails in the middle of the save (a full disk): what it wrote goes."""
+    def half(self, name, content):
+        path = self.path(name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as out:
+            out.write(content.read(3))
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(FileSystemStorage, "_save", half)
+    job = _export_job(finished, "full-disk")
+    with pytest.raises(OSError, match="No space"):
+        export_task.apply(args=[job.pk])
+    job.refresh_from_db()
+    assert (job.status, job.message) == (
+        JobStatus.FAILED, "The export failed unexpectedly; the administrators have the details.")
+    assert _stored(finished) == []
+
+
+def test_a_transient_error_leaves_no_file_for_the_retry_to_duplicate(finished, monkeypatch):
+    calls = []
+    real = exports_service.audit_record
+
+    def flaky(**kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(**kwargs)
+
+    monkeypatch.setattr(exports_service, "audit_record", flaky)
+    job = _export_job(finished, "retried")
+
+    def run() -> None:
+        services.job_run(job_id=job.pk, transient=TRANSIENT,
+                         work=lambda j, p: exports_service.export_run(job=j, progress=p))
+
+    with pytest.raises(OperationalError):
+        run()
+    assert Job.objects.get(pk=job.pk).status == JobStatus.QUEUED
+    assert _stored(finished) == []
+    assert not DatasetVersion.objects.exists()
+    run()
+    [version] = DatasetVersion.objects.all()
+    assert Job.objects.get(pk=job.pk).status == JobStatus.SUCCEEDED
+    assert _stored(finished) == [version.file.rsplit("/", 1)[-1]]

@@ -1,5 +1,6 @@
 """Imports end to end: upload → job → stored documents, annotations and the report."""
 
+import gc
 import json
 import time
 
@@ -8,7 +9,7 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from annotation.models import Annotation, Document, DocumentStatus
+from annotation.models import Annotation, Document, DocumentStatus, ImportedIdentity
 from annotation.selectors import annotation_content
 from projects.models import Job, Label
 from tests.conftest import api_client_for, page_client_for
@@ -65,8 +66,12 @@ def test_native_jsonl_with_annotations_gold_and_predictions(world, imports):
     doc = Document.objects.get(external_id="doc-1")
     assert doc.meta == {"source": "news"}
     assert doc.status == DocumentStatus.REVIEWED  # gold was imported
-    alice = User.objects.get(username="alice")
-    assert not alice.is_active  # labelled elsewhere: an inactive account
+    # Labelled elsewhere, by no member: the project's imported identity, an inactive account.
+    alice = ImportedIdentity.objects.get(project=world.project, name="alice").user
+    assert alice.username == f"alice@import-p{world.project.pk}"
+    assert not alice.is_active
+    assert not alice.has_usable_password()
+    assert not User.objects.filter(username="alice").exists()
     ann = Annotation.objects.get(document=doc, annotator=alice)
     content = annotation_content(annotation=ann, multi_label=False)
     assert [(e["text"], e["label"]) for e in content["entities"]] == [("Alice", "PER"),
@@ -154,7 +159,7 @@ def test_merge_attaches_annotations_to_the_stored_document(world, imports):
     assert job.status == "succeeded", job.errors
     assert job.result["merged"] == 1
     assert Annotation.objects.filter(document=world.document,
-                                     annotator__username="bob").exists()
+                                     annotator__imported_identity__name="bob").exists()
 
 
 def test_near_duplicates_are_grouped_and_can_be_skipped(world, imports):
@@ -274,7 +279,9 @@ def _native(document) -> dict:
         for entity in content["entities"]:
             del entity["text"]
         if ann.kind == "annotation":
-            record["annotations"].append({"annotator": ann.annotator.username, **content})
+            identity = getattr(ann.annotator, "imported_identity", None)  # as exports write it
+            name = identity.name if identity is not None else ann.annotator.username
+            record["annotations"].append({"annotator": name, **content})
         else:
             record["gold" if ann.kind == "gold" else "predictions"] = content
     return record
@@ -378,3 +385,26 @@ def test_a_masked_import_deletes_its_upload(world, imports, media):
     stored = Document.objects.get(project=world.project, text__startswith="Write to")
     assert "alice@example.com" not in stored.text
     assert list(media.glob("imports/*")) == []  # the unmasked bytes are gone from disk
+
+
+@pytest.fixture
+def startup_freeze():
+    """The heap frozen as a worker freezes it at start (config/celery_app.py, config/wsgi.py);
+    its frozen object count. Given back to the collector after the test."""
+    gc.collect()
+    gc.freeze()
+    yield gc.get_freeze_count()
+    gc.unfreeze()
+
+
+def test_an_import_leaves_the_process_s_start_up_freeze_alone(world, imports, startup_freeze):
+    """An import, whether it succeeds or fails, neither unfreezes the heap the worker froze at
+    start (gc.unfreeze() at its end gave it back to the collector for the rest of the
+    process's life) nor freezes more of it for good (gc has no partial unfreeze). Frozen
+    objects that the import frees (a replaced cache entry) leave the count."""
+    done = imports(jsonl(RECORD, {"text": "Second document."}))
+    assert done.status == "succeeded", (done.message, done.errors)
+    assert startup_freeze * 0.9 < gc.get_freeze_count() <= startup_freeze
+    failed = imports(jsonl({"text": "ok"}, {"no": "text"}))
+    assert failed.status == "failed"
+    assert startup_freeze * 0.9 < gc.get_freeze_count() <= startup_freeze

@@ -1,5 +1,6 @@
 """Configuration: the environment drives settings; production refuses unsafe defaults."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -7,6 +8,7 @@ import sys
 
 import pytest
 
+from config.checks import found_static_names
 from tests.conftest import ROOT
 
 
@@ -74,12 +76,26 @@ def test_debug_defaults_to_off():
     assert settings_value("settings.DEBUG", DJANGO_SECRET_KEY="k" * 50) == "False"
 
 
-def test_check_deploy_is_clean_with_production_settings():
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    # Collected static files, as in the image: a manifest naming every source file (what the
+    # check reads; collectstatic itself is tested in test_static_check.py and test_storage.py).
+    paths = {name: name for name in found_static_names()}
+    (tmp_path / "staticfiles.json").write_text(
+        json.dumps({"paths": paths, "version": "1.1", "hash": ""}))
     result = run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                  DJANGO_DEBUG="0", DJANGO_SECRET_KEY="p" * 20 + "Q9#x" * 10,
-                 DJANGO_ALLOWED_HOSTS="concord.example.org")
+                 DJANGO_ALLOWED_HOSTS="concord.example.org", CONCORD_STATIC_ROOT=str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_says_when_static_files_are_not_collected(tmp_path):
+    result = run([sys.executable, "manage.py", "check", "--deploy"],
+                 DJANGO_DEBUG="0", DJANGO_SECRET_KEY="p" * 20 + "Q9#x" * 10,
+                 DJANGO_ALLOWED_HOSTS="concord.example.org", CONCORD_STATIC_ROOT=str(tmp_path))
+    assert result.returncode != 0
+    assert "(concord.E001) Static files are not collected" in result.stderr
+    assert "manage.py collectstatic" in result.stderr
 
 
 def test_migrations_are_complete():

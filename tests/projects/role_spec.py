@@ -38,6 +38,7 @@ SPEC = {
     "projects:member-remove": {"POST": "manage"},
     "projects:audit": {"GET": "manage"},
     "projects:documents": {"GET": "browse"},
+    "projects:documents-requeue": {"POST": "manage"},
     "projects:import": {"GET": "manage", "POST": "manage"},
     "api:project": {"GET": "view", "PUT": "manage", "PATCH": "manage", "DELETE": "manage"},
     "api:labels": {"GET": "view", "POST": "manage"},
@@ -46,6 +47,7 @@ SPEC = {
     "api:member": {"GET": "manage", "PATCH": "manage", "DELETE": "manage"},
     "api:documents": {"GET": "browse"},
     "api:document": {"GET": "browse"},
+    "api:documents-bulk": {"POST": "manage"},
     "api:imports": {"POST": "manage"},
     "projects:label": {"GET": "label"},
     "projects:workbench": {"GET": "label"},
@@ -131,6 +133,7 @@ GLOBAL = {
     # No authentication needed: the body carries the actor's (anonymous: the outsider's)
     # username and password.
     "api:token": {"POST": everyone(200)},
+    "api:root": {"GET": everyone(200)},  # links only: public, like the schema
     "api:schema": {"GET": everyone(200)},  # public, like the Swagger UI
     "api:docs": {"GET": everyone(200)},
     "api:job": {"GET": JOBS},
@@ -178,6 +181,9 @@ EXCEPTIONS = {
     # The audit log is never edited (docs/security.md).
     "projects_auditevent": {**_NO_ADD, ("change", "POST"): 403, ("delete", "GET"): 403,
                             ("delete", "POST"): 403},
+    # Imported identities: made by imports, deleted with their project (docs/imports.md).
+    "annotation_importedidentity": {**_NO_ADD, ("change", "POST"): 403,
+                                    ("delete", "GET"): 403, ("delete", "POST"): 403},
     # django-axes' records: no adding; every field is read-only, so saving changes nothing.
     **{f"axes_{model}": {**_NO_ADD, ("change", "POST"): to(f"admin:axes_{model}_changelist")}
        for model in ("accessattempt", "accesslog", "accessfailurelog")},

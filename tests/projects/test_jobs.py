@@ -1,7 +1,9 @@
+import logging
 import time
 
 import pytest
-from django.db import OperationalError, transaction
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db import InterfaceError, OperationalError, transaction
 from django.urls import reverse
 
 from annotation.models import Annotation, Document, Span
@@ -86,7 +88,8 @@ def test_transient_error_queues_the_job_again_for_retry(world):
         services.job_run(job_id=job.pk, work=lambda j, p: 1 / 0)
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
-    assert "ZeroDivisionError" in job.message
+    assert job.message == ("The import failed unexpectedly; the administrators have the "
+                           "details.")
 
 
 def test_purge_refuses_a_live_project(world):
@@ -126,3 +129,63 @@ def test_progress_inside_a_transaction_reaches_pollers(world):
     data = api_client_for(world.users["manager"]).get(
         reverse("api:job", kwargs={"job_id": job.pk})).json()
     assert (data["progress"], data["message"]) == (0.42, "Read 4200 records")
+
+
+def test_an_unexpected_error_fails_the_job_with_a_sentence_and_logs_the_details(world, caplog):
+    """Never the exception's repr (it can hold SQL, paths or data): a sentence for people;
+    the traceback goes to the log."""
+    job = Job.objects.create(project=world.project, kind=JobKind.EXPORT)
+
+    def leaky(j, progress):
+        raise ValueError("duplicate key (name)=(secret) in /srv/concord/media")
+
+    with caplog.at_level(logging.ERROR, logger="projects.services.jobs"), \
+            pytest.raises(ValueError, match="duplicate key"):
+        services.job_run(job_id=job.pk, work=leaky)
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert job.message == "The export failed unexpectedly; the administrators have the details."
+    [logged] = [r for r in caplog.records if r.exc_info]
+    assert logged.exc_info[0] is ValueError
+    assert "/srv/concord/media" in caplog.text
+
+
+@pytest.mark.parametrize(("error", "sentence"), [
+    (SoftTimeLimitExceeded(), "The job ran longer than its time limit allows and was stopped. "
+                              "Try a smaller piece of work, or ask the administrators to raise "
+                              "the limit."),
+    (MemoryError(), "The job ran out of memory and was stopped; the administrators have the "
+                    "details."),
+    (OperationalError("could not connect to server at 10.0.0.5"),
+     "The database could not be reached, even after several attempts. Start the job again "
+     "later."),
+])
+def test_known_errors_keep_their_sentences(world, error, sentence):
+    job = Job.objects.create(project=world.project, kind=JobKind.IMPORT)
+
+    def work(j, progress):
+        raise error
+
+    with pytest.raises(type(error)):
+        services.job_run(job_id=job.pk, work=work)
+    assert Job.objects.get(pk=job.pk).message == sentence
+
+
+def test_a_task_that_finally_fails_says_a_sentence(world, caplog):
+    """JobTask.on_failure (retries exhausted, a time limit outside the work) fails the job
+    with a sentence too; a job that failed already keeps its message and is not logged
+    twice."""
+    job = Job.objects.create(project=world.project, kind=JobKind.PROJECT_DELETE)
+    error = InterfaceError("connection already closed (10.0.0.5)")
+    with caplog.at_level(logging.ERROR, logger="projects.services.jobs"):
+        project_purge_task.on_failure(error, "task-id", (job.pk,), {}, None)
+        project_purge_task.on_failure(RuntimeError("later"), "task-id", (job.pk,), {}, None)
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert job.message == ("The database could not be reached, even after several attempts. "
+                           "Start the job again later.")
+    assert [r.exc_info[0] for r in caplog.records if r.exc_info] == [InterfaceError]
+    other = Job.objects.create(project=world.project, kind=JobKind.AGREEMENT)
+    project_purge_task.on_failure(KeyError("x"), "task-id", (), {"job_id": other.pk}, None)
+    assert Job.objects.get(pk=other.pk).message == (
+        "The agreement computation failed unexpectedly; the administrators have the details.")

@@ -18,6 +18,7 @@ from django.urls import resolve, reverse
 from rest_framework.authtoken.models import Token
 
 from annotation.models import Annotation, Relation, SentimentChoice, Span
+from annotation.services.identities import imported_identities
 from projects import services
 from projects.models import AuditEvent, Job, Project
 from tests.conftest import api_client_for, page_client_for
@@ -266,6 +267,7 @@ def admin_rows(world):
                             label=world.labels["works_for"])
     SentimentChoice.objects.create(annotation=annotation, label=world.labels["positive"])
     AssignmentFactory(document=world.document, annotator=annotator)
+    imported_identities(project=world.project, names=["imported-alice"])
 
 
 def test_admin_rows_cover_every_registered_model(admin_rows):

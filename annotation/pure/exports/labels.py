@@ -18,9 +18,10 @@ class ExportLabels:
 
     Lists are accepted for the tuples, and plain names for ``relations`` (directed).
 
-    ``meta_columns``: the ``csv`` export's meta columns, which the caller knows up front (the
-    union of the project's meta keys); ``None`` puts the whole meta in one JSON ``meta``
-    column instead, so nothing has to be known before the first row.
+    ``meta_columns``: the ``csv`` export's meta columns, which the caller knows up front (a
+    capped sample of the project's meta keys); each record's other keys go in a last JSON
+    ``meta`` column. ``None`` puts the whole meta in that column instead, so nothing has to
+    be known before the first row.
     """
 
     entities: Sequence[str] = ()  # stored as tuples, whatever sequence is given

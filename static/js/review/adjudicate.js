@@ -14,7 +14,7 @@ const $ = (sel, root = document) => root.querySelector(sel);
 const t = data.messages;
 const textEl = $("#text"), wrap = $("#text-wrap"), svg = $("#arrows");
 const index = new TextIndex(data.document.text, document.documentElement.lang);
-const schema = new Schema(data.labels, data.project);
+const schema = new Schema(data.labels, data.project, index);
 const multi = data.project.multi_label;
 const colorOf = new Map(data.labels.map((l) => [l.name, l.color]));
 const colors = (name) => colorOf.get(name) || "#888";

@@ -11,7 +11,7 @@ const data = JSON.parse(document.getElementById("workbench-data").textContent);
 const $ = (sel) => document.querySelector(sel);
 const textEl = $("#text"), wrap = $("#text-wrap"), svg = $("#arrows");
 const index = new TextIndex(data.document.text, document.documentElement.lang);
-const schema = new Schema(data.labels, data.project);
+const schema = new Schema(data.labels, data.project, index);
 const colorOf = new Map(data.labels.map((l) => [l.name, l.color]));
 const colors = (name) => colorOf.get(name) || "#888";
 const directed = (name) => schema.label("relation", name)?.directed ?? true;
@@ -227,7 +227,7 @@ function typing(event) {
 }
 
 document.addEventListener("keydown", (event) => {
-  if (typing(event)) return;
+  if (typing(event) || event.target.closest("#skip-dialog")) return;
   const mod = event.ctrlKey || event.metaKey;
   if (mod && event.key === "Enter") { event.preventDefault(); submit(); return; }
   if (mod && (event.key === "z" || event.key === "Z")) { event.preventDefault(); undo(event.shiftKey); return; }
@@ -258,8 +258,42 @@ $("#reject-all").addEventListener("click", () => {
   render();
 });
 $("#help-button").addEventListener("click", toggleHelp);
+wireSkip();
 $("#retry").addEventListener("click", () => saver.flush());
 $("#reload").addEventListener("click", () => window.location.reload());
+
+// Skip asks first, for every document: the reason is optional, and a document with labels
+// (saved or not) says that they are kept. Unsaved labels are saved before the skip is sent.
+function hasLabels() {
+  const c = content();
+  return c.entities.length > 0 || c.relations.length > 0 || sentimentOf(c).size > 0;
+}
+
+function wireSkip() {
+  const dialog = $("#skip-dialog"), confirm = $("#skip-confirm");
+  let leaving = false;
+  $("#skip-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    $("#skip-kept").hidden = !hasLabels();
+    dialog.showModal();
+    $("#skip-reason").focus();
+  });
+  $("#skip-cancel").addEventListener("click", () => dialog.close());
+  dialog.addEventListener("close", () => { if (!leaving) $("#skip").focus(); });
+  $("#skip-confirm-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    confirm.disabled = true;
+    const saved = await saver.flush();
+    if (!saved && !saver.stopped) { // not stored yet: skipping now would lose them
+      confirm.disabled = false;
+      dialog.close();
+      notify(t.skip_unsaved);
+      return;
+    }
+    leaving = true;
+    event.target.submit();
+  });
+}
 
 function toggleHelp() {
   const dialog = $("#help");

@@ -6,8 +6,10 @@ export function emptyContent(multi) {
 }
 
 export class Schema {
-  constructor(labels, project) {
+  // `index`, the document's TextIndex (offsets.js), names spans by their text in messages.
+  constructor(labels, project, index = null) {
     this.project = project;
+    this.index = index;
     this.labels = labels;
     this.byKind = { entity: new Map(), relation: new Map(), sentiment: new Map() };
     for (const label of labels) this.byKind[label.kind].set(label.name, label);
@@ -15,6 +17,12 @@ export class Schema {
   }
 
   label(kind, name) { return this.byKind[kind].get(name); }
+
+  // An entity's text: the document's code points [start, end), as Python's text[start:end]
+  // (entities made in the browser carry no `text` of their own).
+  spanText(entity) {
+    return this.index ? this.index.slice(entity.start, entity.end) : entity.text ?? "";
+  }
 }
 
 function nextId(entities) {
@@ -41,7 +49,9 @@ export function addEntity(content, schema, { start, end, label }) {
   }
   const clash = overlapping(content.entities, start, end);
   if (clash && !schema.project.allow_overlap) {
-    return { error: `It overlaps ${clash.label} “${clash.text ?? ""}”, and this project does not allow overlapping spans.` };
+    const text = schema.spanText(clash);
+    const which = text ? `“${text}”` : `[${clash.start}, ${clash.end})`;
+    return { error: `It overlaps ${clash.label} ${which}, and this project does not allow overlapping spans.` };
   }
   const next = clone(content);
   const id = nextId(next.entities);

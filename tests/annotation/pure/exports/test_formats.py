@@ -58,8 +58,8 @@ def test_csv_with_meta_columns_and_multi_label() -> None:
         {"id": 5, "text": 'say "hi", ok', "meta": {"source": "web", "n": 2},
          "gold": {"sentiment": ["fear", "joy"]}}])
     rows = list(csv.reader(io.StringIO(data.decode(), newline="")))
-    assert rows == [["id", "text", "sentiment", "source", "n", "missing"],
-                    ["5", 'say "hi", ok', '["fear","joy"]', "web", "2", ""]]
+    assert rows == [["id", "text", "sentiment", "source", "n", "missing", "meta"],
+                    ["5", 'say "hi", ok', '["fear","joy"]', "web", "2", "", ""]]
 
 
 @pytest.mark.parametrize("fmt", list(FORMATS))
