@@ -140,5 +140,19 @@ def celery_worker(_worker_process):
     app.conf.task_always_eager, app.conf.task_default_queue = old
 
 
+SLOW_FOLDERS = ("browser", "end_to_end")  # every test in them is slow
+SLOW_MARKERS = ("browser", "worker")
+
+
+def pytest_collection_modifyitems(config, items):
+    """`slow` for the tests that take seconds: the browser's, the real worker's and the
+    end-to-end walks, besides those marked so by hand. `make test` runs them all;
+    PYTEST_ARGS="-m 'not slow'" is the quick loop."""
+    for item in items:
+        folder = item.path.relative_to(ROOT / "tests").parts[0]
+        if folder in SLOW_FOLDERS or any(item.get_closest_marker(m) for m in SLOW_MARKERS):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_configure(config):
     (ROOT / "test-artifacts").mkdir(exist_ok=True)

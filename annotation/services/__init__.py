@@ -1,4 +1,4 @@
-from annotation.services.annotations import (
+from annotation.services.store import (
     annotation_save,
     document_refresh_status,
     documents_create,

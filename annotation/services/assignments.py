@@ -30,20 +30,12 @@ from django.utils.translation import ngettext
 
 from annotation.models import (
     SKIP_REASON_MAX,
-    Annotation,
-    AnnotationKind,
-    AnnotationStatus,
     Assignment,
     AssignmentStatus,
     Document,
 )
-from annotation.pure.content import Content, Schema
-from annotation.selectors.documents import project_schema_cached
 from annotation.services import rows
-from annotation.services.agreement import agreement_schedule
-from annotation.services.annotations import annotation_store, parse_content
-from annotation.services.gold import document_submitted
-from annotation.services.gold_checks import gold_check_next, gold_check_score
+from annotation.services.gold_checks import gold_check_next
 from projects.errors import Conflict, ServiceError
 from projects.models import AuditAction, Project
 from projects.services.audit import audit_record
@@ -226,42 +218,6 @@ def assignment_for_write(*, project: Project, user: User, assignment: Assignment
         rows.row_update(model=Assignment, pk=assignment.pk,
                         fields={name: getattr(assignment, name) for name in fields})
     return assignment
-
-
-@dataclass(frozen=True)
-class Saved:
-    annotation: Annotation
-    content: Content  # as stored, for the answer
-    schema: Schema  # the one it was checked against
-
-
-@transaction.atomic
-def annotation_write(*, project: Project, document_id: int, user: User,
-                     content: dict[str, Any], version: int, status: str,
-                     seconds_spent: float) -> Saved:
-    """An annotator's own save: draft (autosave) or submit, on a document leased to them."""
-    if status not in AnnotationStatus.values:
-        raise ServiceError.field("status", _("Use draft or submitted."))
-    assignment = leased_for_write(project=project, user=user, document_id=document_id)
-    document = assignment.document
-    schema = project_schema_cached(project=project)
-    parsed = parse_content(document, content, schema)
-    submit = status == AnnotationStatus.SUBMITTED
-    if assignment.status == AssignmentStatus.SUBMITTED and not submit:
-        raise ServiceError.field("status", _("This annotation is submitted; save it with "
-                                             "status submitted to change it."))
-    assignment_for_write(project=project, user=user, assignment=assignment, submit=submit)
-    if submit:
-        agreement_schedule(project_id=project.pk)
-    annotation = annotation_store(document=document, parsed=parsed, annotator=user,
-                                  kind=AnnotationKind.ANNOTATION, status=status,
-                                  version=version, seconds_spent=seconds_spent,
-                                  refresh_status=False)
-    if submit:
-        document_submitted(document=document)  # the document's status; auto-accepted gold
-        if document.is_gold_check:
-            gold_check_score(document=document, annotator=user, answer=parsed)
-    return Saved(annotation, parsed, schema)
 
 
 BACKFILL_SQL = """

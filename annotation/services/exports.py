@@ -8,7 +8,6 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import PurePosixPath
 from typing import Any
 
-from celery import Task
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files import File
@@ -22,7 +21,7 @@ from annotation.models import DatasetVersion
 from annotation.pure.exports import FORMATS, Export, ExportLabels, RelationLabel
 from annotation.pure.exports.tabular import RESERVED
 from annotation.selectors.agreement import agreement_latest
-from annotation.selectors.exports import SCOPES, export_gold, export_records
+from annotation.selectors.exports import SCOPES, export_documents
 from projects.errors import Conflict, ServiceError
 from projects.models import AuditAction, Job, JobKind, JobStatus, LabelKind, Project
 from projects.services.audit import audit_record
@@ -88,18 +87,9 @@ def export_stream(*, project: Project, fmt: str, scope: str, pseudonymize: bool 
 
 def _chunks(export: Export, project: Project, pseudonymize: bool,
             seen: Callable[[Iterator[Any]], Iterator[Any]]) -> Iterator[bytes]:
-    """The export's bytes; ``seen`` sees each document on its way to the writer. ``jsonl``
-    gold reads the documents as plain tuples (``export_gold``), every other export records."""
-    if export.fmt == "jsonl" and export.scope == "gold":
-        return export.gold_chunks(seen(export_gold(project=project)))
-    return export.chunks(seen(export_records(project=project, scope=export.scope,
-                                             pseudonymize=pseudonymize)))
-
-
-def _task() -> Task:
-    from annotation.tasks import export_task
-
-    return export_task
+    """The export's bytes; ``seen`` sees each document on its way to the writer."""
+    return export.write(seen(export_documents(project=project, scope=export.scope,
+                                              pseudonymize=pseudonymize)))
 
 
 def _lock_names(project: Project) -> None:
@@ -137,7 +127,7 @@ def export_start(*, project: Project, by: User | None, fmt: str, scope: str = "g
     taken = _name_taken(project, name)
     if taken is not None:
         raise Conflict(taken, [{"field": "name", "message": taken}])
-    return job_create(project=project, kind=JobKind.EXPORT, by=by, task=_task(),
+    return job_create(project=project, kind=JobKind.EXPORT, by=by,
                       params={"format": fmt, "scope": scope, "name": name,
                               "pseudonymize": pseudonymize})
 

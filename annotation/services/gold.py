@@ -27,7 +27,7 @@ from annotation.pure.review import change, unanimous
 from annotation.selectors.documents import project_schema_cached
 from annotation.selectors.gold import document_labellings
 from annotation.services import rows
-from annotation.services.annotations import (
+from annotation.services.store import (
     annotation_store,
     document_refresh_status,
     parse_content,

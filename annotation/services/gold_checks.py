@@ -18,13 +18,13 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from annotation.models import Assignment, AssignmentStatus, Document
+from annotation.models import Assignment, AssignmentStatus, Document, GoldCheckScore
 from annotation.pure.content import Content
 from annotation.pure.gold_checks import check_turn, score
 from annotation.selectors.gold_checks import gold_content, with_gold
 from annotation.selectors.labeling import documents_open_to
 from projects.errors import ServiceError
-from projects.models import GoldCheckScore, Project
+from projects.models import Project
 
 
 def _ids(project: Project, document_ids: list[int]) -> set[int]:

@@ -26,9 +26,11 @@ from annotation.models import (
     Assignment,
     AssignmentStatus,
     DocumentStatus,
+    ProgressSnapshot,
 )
 from annotation.pure.progress import group_medians
-from projects.models import ProgressSnapshot, Project
+from projects.models import Project
+from projects.services.dispatch import PROGRESS_TASK, task_named
 
 CHUNK = 20_000
 
@@ -84,9 +86,7 @@ def progress_schedule(*, project_id: int) -> bool:
     if not cache.add(f"progress-scheduled:{project_id}", 1,
                      timeout=max(1, settings.CONCORD_PROGRESS_MAX_AGE)):
         return False
-    from annotation.tasks import progress_task  # the task module imports this one
-
-    transaction.on_commit(lambda: progress_task.delay(project_id))
+    transaction.on_commit(lambda: task_named(PROGRESS_TASK).delay(project_id))
     return True
 
 

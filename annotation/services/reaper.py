@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from annotation.services.exports import export_discard
-from annotation.services.imports import import_dir
+from annotation.services.imports.jobs import import_dir
 from projects.models import Job, JobKind
 from projects.services.jobs import job_reap, job_resend
 

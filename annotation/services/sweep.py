@@ -19,7 +19,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from annotation.models import DatasetVersion
-from annotation.services.imports import import_dir
+from annotation.services.imports.jobs import import_dir
 from projects.models import Job, JobKind, JobStatus
 
 logger = logging.getLogger(__name__)

@@ -24,8 +24,8 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from annotation.models import DatasetVersion, Document
-from annotation.services.agreement import agreement_start
-from annotation.services.assignments import annotation_write
+from annotation.services.agreement.jobs import agreement_start
+from annotation.services.annotations import annotation_write
 from annotation.services.exports import export_start
 from annotation.services.gold import gold_save
 from annotation.services.gold_checks import gold_checks_mark

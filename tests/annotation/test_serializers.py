@@ -8,8 +8,8 @@ import pytest
 from annotation import selectors
 from annotation.models import AnnotationKind
 from annotation.serializers import NextOutput, next_data
-from annotation.services.annotations import annotation_save
 from annotation.services.assignments import assignment_next
+from annotation.services.store import annotation_save
 
 pytestmark = pytest.mark.django_db
 DRAFT = {"entities": [{"id": "T1", "start": 0, "end": 5, "label": "PER"},

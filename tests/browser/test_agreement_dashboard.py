@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from annotation.models import AgreementReport, Document
-from annotation.services.annotations import annotation_save
+from annotation.services.store import annotation_save
 from tests.browser.conftest import log_in
 from tests.factories import UserFactory
 

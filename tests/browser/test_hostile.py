@@ -14,7 +14,7 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 
 from annotation.models import Document
-from annotation.services.agreement import agreement_start
+from annotation.services.agreement.jobs import agreement_start
 from annotation.services.exports import export_start
 from projects import services
 from projects.models import AuditAction

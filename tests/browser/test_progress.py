@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from annotation.models import AgreementReport, Annotation, Document
-from annotation.services.assignments import annotation_write
+from annotation.services.annotations import annotation_write
 from annotation.services.gold import gold_save
 from annotation.services.gold_checks import gold_checks_mark
 from projects import services

@@ -7,8 +7,8 @@ import pytest
 
 from annotation.models import DocumentStatus, GoldRevision
 from annotation.selectors.review import review_queue
-from annotation.services.agreement import agreement_start
-from annotation.services.assignments import annotation_write
+from annotation.services.agreement.jobs import agreement_start
+from annotation.services.annotations import annotation_write
 from projects import services
 from tests.browser.conftest import log_in
 from tests.conftest import api_client_for

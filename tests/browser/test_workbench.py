@@ -228,7 +228,7 @@ def test_lost_connection_retries_and_a_closed_tab_loses_nothing(world, page, ann
 
 
 def test_predictions_are_accepted_or_rejected(world, page, annotator):
-    from annotation.services.annotations import annotation_save
+    from annotation.services.store import annotation_save
 
     log_in(page, annotator.username)
     world.document.delete()
@@ -275,7 +275,8 @@ def test_skip_opens_the_next_document(world, page, annotator):
 
 def test_a_long_document_with_a_thousand_entities_opens_and_edits(world, page, annotator):
     """Correctness at size; the speed of the same page is measured by `make bench`."""
-    from annotation.services.assignments import annotation_write, assignment_next
+    from annotation.services.annotations import annotation_write
+    from annotation.services.assignments import assignment_next
 
     sentence = "Alice met 阿里巴巴 in Berlin 🎉 today. "
     text = (sentence * (50_000 // len(sentence) + 1))[:50_000]

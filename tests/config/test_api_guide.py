@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from rest_framework.authtoken.models import Token
 
-from annotation.services.annotations import annotation_save
+from annotation.services.store import annotation_save
 from projects import services
 from projects.models import Role
 from tests.factories import DocumentFactory, UserFactory

@@ -48,9 +48,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from annotation.models import Annotation
-from annotation.services.annotations import annotation_save
 from annotation.services.assignments import assignment_next
 from annotation.services.exports import export_start
+from annotation.services.store import annotation_save
 from projects.models import Job, Membership, Role
 from tests.conftest import api_client_for
 from tests.factories import PASSWORD, DocumentFactory, LabelFactory, UserFactory

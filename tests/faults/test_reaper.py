@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from annotation.services.imports import import_dir
+from annotation.services.imports.jobs import import_dir
 from annotation.services.reaper import reap_jobs
 from projects import services
 from projects.models import Job, JobKind, JobStatus

@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 
-from annotation.services.imports import import_dir
+from annotation.services.imports.jobs import import_dir
 from annotation.services.sweep import sweep_files
 from annotation.tasks import sweep_files_task
 from config.celery_app import app

@@ -157,7 +157,7 @@ def test_worker_killed_in_the_middle_of_an_agreement_run(world, agreement_data, 
     """The report is stored in one transaction at the end: a run killed before leaves none,
     and once reaped the project is not stuck with a run "in flight"."""
     from annotation.models import AgreementReport
-    from annotation.services.agreement import agreement_start
+    from annotation.services.agreement.jobs import agreement_start
 
     client = api_client_for(world.users["manager"])
     url = reverse("api:agreement", kwargs={"project_id": world.project.pk})

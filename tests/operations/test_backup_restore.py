@@ -16,8 +16,8 @@ from django.core.files.storage import default_storage
 
 from annotation.models import DatasetVersion
 from annotation.pure.exports import FORMATS
-from annotation.services.annotations import annotation_save
 from annotation.services.exports import export_start, export_stream
+from annotation.services.store import annotation_save
 from tests.conftest import ROOT
 from tests.factories import DocumentFactory, UserFactory
 

@@ -7,7 +7,7 @@ from annotation.models import DatasetVersion
 from projects.models import AuditAction, AuditEvent
 from projects.selectors import AUDIT_PAGE_SIZE
 from projects.services.audit import audit_record
-from tests.annotation.test_imports import imports, jsonl  # noqa: F401 (a fixture)
+from tests.annotation.services.imports.test_jobs import imports, jsonl  # noqa: F401 (a fixture)
 from tests.conftest import api_client_for, page_client_for
 from tests.factories import UserFactory
 

@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from annotation.models import Annotation, Document, Span
 from annotation.services import annotation_save
+from annotation.tasks import project_purge_task
 from projects import services
 from projects.models import Job, JobKind, JobStatus, Project
-from projects.tasks import project_purge_task
 from tests.conftest import api_client_for, page_client_for
 from tests.factories import DocumentFactory
 

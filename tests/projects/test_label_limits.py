@@ -1,5 +1,5 @@
 """Labels per project are capped (CONCORD_PROJECT_MAX_LABELS), and an import's create_labels
-makes them in bulk (projects/services/labels.py, annotation/services/import_labels.py)."""
+makes them in bulk (projects/services/labels.py, annotation/services/imports/labels.py)."""
 
 import json
 

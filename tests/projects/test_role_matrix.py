@@ -18,7 +18,7 @@ from django.urls import resolve, reverse
 from rest_framework.authtoken.models import Token
 
 from annotation.models import Annotation, Relation, SentimentChoice, Span
-from annotation.services.identities import imported_identities
+from annotation.services.imports.identities import imported_identities
 from projects import services
 from projects.models import AuditEvent, Job, Project
 from tests.conftest import api_client_for, page_client_for

@@ -1,24 +1,22 @@
 // Adjudication: one lane per annotator (read-only, agreements marked) and the gold lane,
-// edited with the workbench's modules and keys; saved through the gold API with its version.
-import { TextIndex } from "../workbench/offsets.js";
-import {
-  History, Schema, addEntity, addRelation, relabelEntity, removeEntity, removeRelation,
-  sentimentOf, toggleSentiment,
-} from "../workbench/model.js";
-import { drawArrows, renderText, textOffset } from "../workbench/render.js";
+// edited with the workbench's modules and the gestures and keys of ../editor/; saved through
+// the gold API with its version.
+import { History, sentimentOf } from "../workbench/model.js";
+import { drawArrows, renderText } from "../workbench/render.js";
 import { Saver } from "../workbench/save.js";
+import { wireClicks } from "../editor/clicks.js";
+import { commit, recover } from "../editor/edits.js";
+import { wireButtons, wireKeys } from "../editor/keys.js";
+import { notify, saveStateShower } from "../editor/notice.js";
+import { $, escapeHtml, readPage } from "../editor/page.js";
+import { linkingHint } from "../editor/relations.js";
+import { markSelection } from "../editor/selection.js";
 import * as cmp from "./compare.js";
 
-const data = JSON.parse(document.getElementById("review-data").textContent);
-const $ = (sel, root = document) => root.querySelector(sel);
-const t = data.messages;
-const textEl = $("#text"), wrap = $("#text-wrap"), svg = $("#arrows");
-const index = new TextIndex(data.document.text, document.documentElement.lang);
-const schema = new Schema(data.labels, data.project, index);
+const page = readPage("review-data");
+const { data, t, index, schema, textEl, wrap, svg, colors, directed } = page;
+const showSaveState = saveStateShower(t);
 const multi = data.project.multi_label;
-const colorOf = new Map(data.labels.map((l) => [l.name, l.color]));
-const colors = (name) => colorOf.get(name) || "#888";
-const directed = (name) => schema.label("relation", name)?.directed ?? true;
 const lanes = data.lanes;
 const laneEls = [...document.querySelectorAll(".annotator-lane")];
 const counts = cmp.tally(lanes);
@@ -52,7 +50,16 @@ const saver = new GoldSaver({
 saver.last = initial;
 const content = () => history.current;
 
-function escapeHtml(s) { return String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`); }
+const ed = {
+  ...page, state, history, saver, content, render, renderArrows, renderInspector, save,
+  beforeSelect: () => { state.pick = null; },
+  afterSelect: renderLanes,
+  pending: {
+    has: () => Boolean(state.pick),
+    accept: () => act(state.pick, "accept"),
+    reject: () => act(state.pick, "reject"),
+  },
+};
 
 function shareClass(count) { return count === lanes.length && lanes.length > 0 ? "agree" : "differ"; }
 
@@ -69,7 +76,7 @@ function render() {
   state.byId = renderText(textEl, index, gold.entities.map((e) => ({ ...e })), colors).byId;
   if (state.selected && !state.byId.has(state.selected)) state.selected = null;
   for (const e of gold.entities) tagOf(state.byId, e.id)?.classList.add(shareClass(counts.entities.get(cmp.entityKey(e)) || 0));
-  markSelection();
+  markSelection(textEl, state);
   renderArrows();
   renderLanes();
   const chosen = sentimentOf(gold);
@@ -154,32 +161,7 @@ function renderInspector() {
   } else {
     box.innerHTML = `<p class="muted">${t.nothing_selected}</p>`;
   }
-  if (state.linking) box.insertAdjacentHTML("afterbegin", `<p class="linking-hint">${escapeHtml(t.linking.replace("%s", state.linking))}</p>`);
-}
-
-function markSelection() {
-  for (const node of textEl.querySelectorAll(".selected")) node.classList.remove("selected");
-  for (const node of state.byId.get(state.selected) || []) node.classList.add("selected");
-  textEl.classList.toggle("linking", Boolean(state.linking));
-}
-
-function notify(message, kind = "error") {
-  const banner = $("#notice");
-  banner.textContent = message;
-  banner.className = `wb-notice ${kind}`;
-  banner.hidden = !message;
-}
-
-function commit(result, select) {
-  if (result.error) { notify(result.error); return false; }
-  notify("");
-  if (result.content !== content()) {
-    history.push(result.content);
-    saver.change(result.content);
-  }
-  if (select !== undefined) { state.selected = select; state.relation = null; }
-  render();
-  return true;
+  linkingHint(box, state, t);
 }
 
 // Annotators' items: accept into the gold, or reject (and take out of the gold).
@@ -200,20 +182,20 @@ function act(pick, action) {
     result = accept ? cmp.acceptSentiment(gold, schema, key) : cmp.rejectSentiment(gold, schema, key);
   }
   if (!result.error) accept ? rejected.delete(`${pick.kind}|${key}`) : rejected.add(`${pick.kind}|${key}`);
-  commit(result);
+  commit(ed, result);
 }
 
 function pick(value) {
   state.pick = value;
   if (value) { state.selected = null; state.relation = null; state.linking = null; }
-  markSelection(); renderArrows(); renderLanes(); renderInspector();
+  markSelection(textEl, state); renderArrows(); renderLanes(); renderInspector();
 }
 
 for (const el of laneEls) {
   const n = Number(el.dataset.lane);
   el.addEventListener("click", (event) => {
     const accept = event.target.closest("button.accept-lane");
-    if (accept) { commit({ content: cmp.whole(lanes[n], multi) }, null); return; }
+    if (accept) { commit(ed, { content: cmp.whole(lanes[n], multi) }, null); return; }
     const row = event.target.closest("li.item");
     const button = event.target.closest("button[data-act]");
     if (row) {
@@ -234,82 +216,10 @@ for (const el of laneEls) {
 }
 
 // The gold lane: the workbench's gestures and keys.
-function currentSelection() {
-  const sel = window.getSelection();
-  if (!sel || sel.isCollapsed || !sel.rangeCount) return null;
-  const range = sel.getRangeAt(0);
-  if (!textEl.contains(range.commonAncestorContainer)) return null;
-  const n = index.text.length;
-  const a = textOffset(textEl, range.startContainer, range.startOffset, n);
-  const b = textOffset(textEl, range.endContainer, range.endOffset, n);
-  return a === null || b === null ? null : index.span(a, b);
-}
-
-function applyLabel(label) {
-  if (label.kind === "sentiment") { commit(toggleSentiment(content(), schema, label.name)); return; }
-  if (label.kind === "relation") {
-    if (!state.selected) { notify(t.select_head); return; }
-    state.linking = label.name;
-    notify(t.linking.replace("%s", label.name), "info");
-    markSelection(); renderInspector();
-    return;
-  }
-  const span = currentSelection();
-  if (span) {
-    window.getSelection().removeAllRanges();
-    const result = addEntity(content(), schema, { ...span, label: label.name });
-    commit(result, result.id ?? state.selected);
-  } else if (state.selected) {
-    commit(relabelEntity(content(), schema, state.selected, label.name), state.selected);
-  } else {
-    notify(t.select_text, "info");
-  }
-}
-
-function select(id) {
-  state.pick = null;
-  if (state.linking && id) {
-    const label = state.linking;
-    state.linking = null;
-    const result = addRelation(content(), schema, { head: state.selected, tail: id, label });
-    if (result.content) { commit(result, null); state.relation = result.index; renderArrows(); renderInspector(); } else { notify(result.error); markSelection(); renderInspector(); }
-    return;
-  }
-  state.selected = id;
-  state.relation = null;
-  markSelection(); renderArrows(); renderLanes(); renderInspector();
-}
-
-textEl.addEventListener("click", (event) => {
-  if (!window.getSelection().isCollapsed) return;
-  const node = event.target.closest("[data-ids],[data-id]");
-  if (!node) { if (!state.linking) select(null); return; }
-  if (node.dataset.id) { select(node.dataset.id); return; }
-  const ids = node.dataset.ids.split(" ").reverse();
-  select(ids[(ids.indexOf(state.selected) + 1) % ids.length]);
-});
-
-svg.addEventListener("click", (event) => {
-  const g = event.target.closest("g.rel");
-  if (!g) return;
-  state.selected = null; state.pick = null;
-  state.relation = Number(g.dataset.index);
-  markSelection(); renderArrows(); renderInspector();
-});
-
-function deleteSelected() {
-  if (state.pick) { act(state.pick, "reject"); return; }
-  if (state.selected) commit(removeEntity(content(), state.selected), null);
-  else if (state.relation !== null) { const i = state.relation; state.relation = null; commit(removeRelation(content(), i)); }
-}
-
-function undo(redo) {
-  const next = redo ? history.redo() : history.undo();
-  if (!next) return;
-  state.selected = null; state.relation = null; state.linking = null;
-  saver.change(next);
-  render();
-}
+wireClicks(ed);
+wireKeys(ed);
+wireButtons(ed);
+$("#save-gold").addEventListener("click", save);
 
 async function save() {
   notify("");
@@ -333,54 +243,13 @@ function addRevision(version) {
   list.insertAdjacentHTML("afterbegin", `<li data-version="${version}"><strong>v${version}</strong> ${escapeHtml(data.user)} <span class="muted">${t.just_now}</span></li>`);
 }
 
-document.addEventListener("keydown", (event) => {
-  if (event.target.closest("input, textarea, select, [contenteditable=true]")) return;
-  const mod = event.ctrlKey || event.metaKey;
-  if (mod && event.key === "Enter") { event.preventDefault(); save(); return; }
-  if (mod && (event.key === "z" || event.key === "Z")) { event.preventDefault(); undo(event.shiftKey); return; }
-  if (mod && event.key === "y") { event.preventDefault(); undo(true); return; }
-  if (mod || event.altKey) return;
-  if (event.key === "?") { event.preventDefault(); toggleHelp(); return; }
-  if (event.key === "Escape") { state.linking = null; pick(null); select(null); notify(""); return; }
-  if (event.key === "Delete" || event.key === "Backspace") { event.preventDefault(); deleteSelected(); return; }
-  if (event.key === "Enter" && state.pick) { event.preventDefault(); act(state.pick, "accept"); return; }
-  const label = schema.byKey.get(event.key) || schema.byKey.get(event.key.toLowerCase());
-  if (label) { event.preventDefault(); applyLabel(label); }
-});
-
-for (const button of document.querySelectorAll("[data-label]")) {
-  button.addEventListener("mousedown", (event) => event.preventDefault()); // keep the text selection
-  button.addEventListener("click", () => applyLabel(data.labels.find((l) => l.id === Number(button.dataset.label))));
-}
-$("#undo").addEventListener("click", () => undo(false));
-$("#redo").addEventListener("click", () => undo(true));
-$("#save-gold").addEventListener("click", save);
-$("#help-button").addEventListener("click", toggleHelp);
-$("#reload").addEventListener("click", () => window.location.reload());
-
-function toggleHelp() {
-  const dialog = $("#help");
-  dialog.open ? dialog.close() : dialog.showModal();
-}
-
-function showSaveState(name, detail = {}) {
-  const el = $("#save-state");
-  el.dataset.state = name;
-  el.textContent = (t[`save_${name}`] || "").replace("%s", detail.retryIn ? Math.round(detail.retryIn / 1000) : 0);
-  $("#reload").hidden = name !== "conflict";
-  if (name === "conflict") notify(t.save_conflict);
-  if (name === "forbidden") notify(detail.detail || t.save_forbidden);
-  if (name === "invalid") notify([detail.detail, ...(detail.errors || []).map((e) => `${e.field}: ${e.message}`)].join("\n"));
-}
-
 window.addEventListener("beforeunload", (event) => {
   if (saver.unsaved) event.preventDefault();
 });
 
 new ResizeObserver(() => { renderArrows(); renderLanes(); }).observe(textEl);
 
-const recovered = saver.recover();
-if (recovered) { history.push(recovered); saver.change(recovered); notify(t.recovered, "info"); }
+const recovered = recover(ed);
 render();
 showSaveState(recovered || !stored ? "pending" : "saved");
 document.body.dataset.review = "ready";

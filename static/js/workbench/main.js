@@ -1,23 +1,21 @@
-// The workbench: wires the text, the palette, the keyboard and autosave together.
-import { TextIndex } from "./offsets.js";
-import {
-  History, Schema, acceptSuggestions, addEntity, addRelation, pendingSuggestions,
-  relabelEntity, removeEntity, removeRelation, sentimentOf, suggestionKey, toggleSentiment,
-} from "./model.js";
-import { drawArrows, renderText, textOffset } from "./render.js";
+// The workbench: wires the text, the palette, the keyboard and autosave together; the
+// gestures and keys it shares with the adjudication page are in ../editor/.
+import { History, acceptSuggestions, addEntity, pendingSuggestions, sentimentOf, suggestionKey } from "./model.js";
+import { drawArrows, renderText } from "./render.js";
 import { Saver } from "./save.js";
+import { wireClicks } from "../editor/clicks.js";
+import { commit, recover } from "../editor/edits.js";
+import { wireButtons, wireKeys } from "../editor/keys.js";
+import { notify, saveStateShower } from "../editor/notice.js";
+import { $, escapeHtml, readPage } from "../editor/page.js";
+import { linkingHint } from "../editor/relations.js";
+import { markSelection } from "../editor/selection.js";
 
-const data = JSON.parse(document.getElementById("workbench-data").textContent);
-const $ = (sel) => document.querySelector(sel);
-const textEl = $("#text"), wrap = $("#text-wrap"), svg = $("#arrows");
-const index = new TextIndex(data.document.text, document.documentElement.lang);
-const schema = new Schema(data.labels, data.project, index);
-const colorOf = new Map(data.labels.map((l) => [l.name, l.color]));
-const colors = (name) => colorOf.get(name) || "#888";
-const directed = (name) => schema.label("relation", name)?.directed ?? true;
+const page = readPage("workbench-data");
+const { data, t, index, schema, textEl, wrap, svg, colors, directed } = page;
+const showSaveState = saveStateShower(t);
 const rejectedKey = `concord:rejected:${data.user}:${data.document.id}`;
 const rejected = new Set(JSON.parse(localStorage.getItem(rejectedKey) || "[]"));
-const t = data.messages;
 
 const initial = { entities: data.annotation.entities, relations: data.annotation.relations, sentiment: data.annotation.sentiment };
 const history = new History(initial);
@@ -40,6 +38,17 @@ document.addEventListener("visibilitychange", () => {
 });
 
 const content = () => history.current;
+const isSuggestion = (id) => Boolean(id?.startsWith("S:"));
+
+const ed = {
+  ...page, state, history, saver, content, render, renderArrows, renderInspector, save: submit,
+  isSuggestion, acceptSuggestion: acceptOne,
+  pending: {
+    has: () => isSuggestion(state.selected),
+    accept: () => acceptOne(state.selected),
+    reject: () => rejectOne(state.selected),
+  },
+};
 
 function entityById(id) { return content().entities.find((e) => e.id === id); }
 
@@ -50,19 +59,13 @@ function render() {
   for (const s of suggestions()) items.push({ ...s, id: `S:${suggestionKey(s)}`, suggestion: true });
   state.byId = renderText(textEl, index, items, colors).byId;
   if (state.selected && !state.byId.has(state.selected)) state.selected = null;
-  markSelection();
+  markSelection(textEl, state);
   renderArrows();
   renderSide();
 }
 
 function renderArrows() {
   drawArrows(svg, wrap, content().relations, state.byId, colors, directed, state.relation);
-}
-
-function markSelection() {
-  for (const node of textEl.querySelectorAll(".selected")) node.classList.remove("selected");
-  for (const node of state.byId.get(state.selected) || []) node.classList.add("selected");
-  textEl.classList.toggle("linking", Boolean(state.linking));
 }
 
 function renderSide() {
@@ -85,7 +88,7 @@ function predictedSentimentPending() {
 function renderInspector() {
   const box = $("#inspector");
   const id = state.selected;
-  if (id?.startsWith("S:")) {
+  if (isSuggestion(id)) {
     const [start, end, label] = id.slice(2).split(":");
     box.innerHTML = `<p><strong>${t.suggestion}</strong> ${label}: “${escapeHtml(index.slice(+start, +end))}”</p><p class="muted">${t.suggestion_help}</p>`;
     return;
@@ -100,66 +103,13 @@ function renderInspector() {
   } else {
     box.innerHTML = `<p class="muted">${t.nothing_selected}</p>`;
   }
-  if (state.linking) box.insertAdjacentHTML("afterbegin", `<p class="linking-hint">${escapeHtml(t.linking.replace("%s", state.linking))}</p>`);
-}
-
-function escapeHtml(s) { return String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`); }
-
-function notify(message, kind = "error") {
-  const banner = $("#notice");
-  banner.textContent = message;
-  banner.className = `wb-notice ${kind}`;
-  banner.hidden = !message;
-}
-
-function commit(result, select) {
-  if (result.error) { notify(result.error); return false; }
-  notify("");
-  history.push(result.content);
-  if (select !== undefined) { state.selected = select; state.relation = null; }
-  render();
-  saver.change(result.content);
-  return true;
-}
-
-function currentSelection() {
-  const sel = window.getSelection();
-  if (!sel || sel.isCollapsed || !sel.rangeCount) return null;
-  const range = sel.getRangeAt(0);
-  if (!textEl.contains(range.commonAncestorContainer)) return null;
-  const n = index.text.length;
-  const a = textOffset(textEl, range.startContainer, range.startOffset, n);
-  const b = textOffset(textEl, range.endContainer, range.endOffset, n);
-  return a === null || b === null ? null : index.span(a, b);
-}
-
-function applyLabel(label) {
-  if (label.kind === "sentiment") { commit(toggleSentiment(content(), schema, label.name)); return; }
-  if (label.kind === "relation") {
-    if (!state.selected || state.selected.startsWith("S:")) { notify(t.select_head); return; }
-    state.linking = label.name;
-    notify(t.linking.replace("%s", label.name), "info");
-    markSelection(); renderInspector();
-    return;
-  }
-  const span = currentSelection();
-  if (span) {
-    window.getSelection().removeAllRanges();
-    const result = addEntity(content(), schema, { ...span, label: label.name });
-    commit(result, result.id ?? state.selected);
-  } else if (state.selected?.startsWith("S:")) {
-    acceptOne(state.selected, label.name);
-  } else if (state.selected) {
-    commit(relabelEntity(content(), schema, state.selected, label.name), state.selected);
-  } else {
-    notify(t.select_text, "info");
-  }
+  linkingHint(box, state, t);
 }
 
 function acceptOne(id, relabel) {
   const [start, end, label] = id.slice(2).split(":");
   const result = addEntity(content(), schema, { start: +start, end: +end, label: relabel || label });
-  commit(result, result.id);
+  commit(ed, result, result.id);
 }
 
 function rejectOne(id) {
@@ -169,98 +119,27 @@ function rejectOne(id) {
   render();
 }
 
-function select(id) {
-  if (state.linking && id && !id.startsWith("S:")) {
-    const label = state.linking;
-    state.linking = null;
-    const result = addRelation(content(), schema, { head: state.selected, tail: id, label });
-    if (result.content) { commit(result); state.relation = result.index; state.selected = null; markSelection(); renderArrows(); renderInspector(); }
-    else { notify(result.error); markSelection(); renderInspector(); }
-    return;
-  }
-  state.selected = id;
-  state.relation = null;
-  markSelection(); renderArrows(); renderInspector();
-}
-
-textEl.addEventListener("click", (event) => {
-  if (!window.getSelection().isCollapsed) return;
-  const node = event.target.closest("[data-ids],[data-id]");
-  if (!node) { if (!state.linking) select(null); return; }
-  if (node.dataset.id) { select(node.dataset.id); return; }
-  // Clicking nested spans cycles from the innermost outwards.
-  const ids = node.dataset.ids.split(" ").reverse();
-  const at = ids.indexOf(state.selected);
-  select(ids[(at + 1) % ids.length]);
-});
-
-svg.addEventListener("click", (event) => {
-  const g = event.target.closest("g.rel");
-  if (!g) return;
-  state.selected = null;
-  state.relation = Number(g.dataset.index);
-  markSelection(); renderArrows(); renderInspector();
-});
-
-function deleteSelected() {
-  if (state.selected?.startsWith("S:")) rejectOne(state.selected);
-  else if (state.selected) commit(removeEntity(content(), state.selected), null);
-  else if (state.relation !== null) { const i = state.relation; state.relation = null; commit(removeRelation(content(), i)); }
-}
-
-function undo(redo) {
-  const next = redo ? history.redo() : history.undo();
-  if (!next) return;
-  state.selected = null; state.relation = null; state.linking = null;
-  render();
-  saver.change(next);
-}
-
 async function submit() {
   notify("");
   const ok = await saver.flush("submitted");
   if (ok) window.location.assign(data.urls.next);
 }
 
-function typing(event) {
-  return event.target.closest("input, textarea, select, [contenteditable=true]");
-}
-
-document.addEventListener("keydown", (event) => {
-  if (typing(event) || event.target.closest("#skip-dialog")) return;
-  const mod = event.ctrlKey || event.metaKey;
-  if (mod && event.key === "Enter") { event.preventDefault(); submit(); return; }
-  if (mod && (event.key === "z" || event.key === "Z")) { event.preventDefault(); undo(event.shiftKey); return; }
-  if (mod && event.key === "y") { event.preventDefault(); undo(true); return; }
-  if (mod || event.altKey) return;
-  if (event.key === "?") { event.preventDefault(); toggleHelp(); return; }
-  if (event.key === "Escape") { state.linking = null; select(null); notify(""); return; }
-  if (event.key === "Delete" || event.key === "Backspace") { event.preventDefault(); deleteSelected(); return; }
-  if (event.key === "Enter" && state.selected?.startsWith("S:")) { event.preventDefault(); acceptOne(state.selected); return; }
-  const label = schema.byKey.get(event.key) || schema.byKey.get(event.key.toLowerCase());
-  if (label) { event.preventDefault(); applyLabel(label); }
-});
-
-for (const button of document.querySelectorAll("[data-label]")) {
-  button.addEventListener("mousedown", (event) => event.preventDefault()); // keep the text selection
-  button.addEventListener("click", () => applyLabel(data.labels.find((l) => l.id === Number(button.dataset.label))));
-}
-$("#undo").addEventListener("click", () => undo(false));
-$("#redo").addEventListener("click", () => undo(true));
+wireClicks(ed);
+wireKeys(ed, { ignore: "#skip-dialog" });
+wireButtons(ed);
 $("#submit").addEventListener("click", submit);
 $("#accept-all").addEventListener("click", () => {
   const next = acceptSuggestions(content(), schema, data.predictions, rejected);
-  if (next !== content()) commit({ content: next }, null);
+  if (next !== content()) commit(ed, { content: next }, null);
 });
 $("#reject-all").addEventListener("click", () => {
   for (const s of suggestions()) rejected.add(suggestionKey(s));
   localStorage.setItem(rejectedKey, JSON.stringify([...rejected]));
   render();
 });
-$("#help-button").addEventListener("click", toggleHelp);
 wireSkip();
 $("#retry").addEventListener("click", () => saver.flush());
-$("#reload").addEventListener("click", () => window.location.reload());
 
 // Skip asks first, for every document: the reason is optional, and a document with labels
 // (saved or not) says that they are kept. Unsaved labels are saved before the skip is sent.
@@ -295,25 +174,6 @@ function wireSkip() {
   });
 }
 
-function toggleHelp() {
-  const dialog = $("#help");
-  dialog.open ? dialog.close() : dialog.showModal();
-}
-
-function showSaveState(stateName, detail = {}) {
-  const el = $("#save-state");
-  el.dataset.state = stateName;
-  const seconds = detail.retryIn ? Math.round(detail.retryIn / 1000) : 0;
-  el.textContent = t[`save_${stateName}`].replace("%s", seconds);
-  $("#retry").hidden = stateName !== "offline";
-  $("#reload").hidden = stateName !== "conflict";
-  if (stateName === "conflict") notify(t.save_conflict);
-  if (stateName === "forbidden") notify(detail.detail || t.save_forbidden);
-  if (stateName === "invalid") {
-    notify([detail.detail, ...(detail.errors || []).map((e) => `${e.field}: ${e.message}`)].join("\n"));
-  }
-}
-
 window.addEventListener("beforeunload", (event) => {
   if (!saver.unsaved) return;
   saver.flush();
@@ -322,12 +182,7 @@ window.addEventListener("beforeunload", (event) => {
 
 new ResizeObserver(() => renderArrows()).observe(textEl);
 
-const recovered = saver.recover();
-if (recovered) {
-  history.push(recovered);
-  saver.change(recovered);
-  notify(t.recovered, "info");
-}
+const recovered = recover(ed);
 render();
 showSaveState(recovered ? "pending" : "saved");
 document.body.dataset.workbench = "ready";

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from annotation.pure.exports import Export, ExportLabels
-from annotation.pure.exports.jsonl import Gold
+from annotation.pure.exports.stored import Labelling, Stored, records
 
 # Quotes, backslashes, control characters, the line breaks JSON leaves raw, a lone \r,
 # combining marks, right-to-left, CJK, astral emoji and a ZWJ sequence.
@@ -26,8 +26,13 @@ def random_meta(rng: random.Random) -> object:
                             "list": [1.5, "\u2028", {"k": []}]}, [], "plain", 7])
 
 
-def random_gold(rng: random.Random, n: int) -> tuple[Gold, dict]:
-    """A document as ``export_gold`` gives it, and the record ``export_records`` gives."""
+def gold(id: str, text: str, meta: str, entities: list, relations: list, sentiment: list
+         ) -> Stored:
+    return Stored(id, text, meta, [Labelling("gold", None, entities, relations, sentiment)])
+
+
+def random_gold(rng: random.Random, n: int) -> tuple[Stored, dict]:
+    """A document as ``export_documents`` gives it, and its native record."""
     text = random_text(rng, rng.randrange(0, 60))
     spans = sorted({(s, s + rng.randrange(1, 6)) for s in range(0, max(len(text) - 5, 0), 7)
                     if rng.random() < 0.6})
@@ -37,7 +42,7 @@ def random_gold(rng: random.Random, n: int) -> tuple[Gold, dict]:
     sentiment = rng.sample(LABELS, rng.randrange(len(LABELS) + 1))
     meta = random_meta(rng)
     # the layout PostgreSQL gives jsonb (spaces after , and :), not the writer's
-    stored = Gold(rng.choice([f"doc-{n}", str(n), random_text(rng, 4)]), text,
+    stored = gold(rng.choice([f"doc-{n}", str(n), random_text(rng, 4)]), text,
                   json.dumps(meta, ensure_ascii=False), entities, relations, sentiment)
     return stored, {
         "id": stored.id, "text": text, "meta": meta,
@@ -57,7 +62,9 @@ def single(record: dict) -> dict:
 def test_write_gold_gives_the_bytes_of_the_records(multi: bool) -> None:
     rng = random.Random(11 + multi)
     pairs = [random_gold(rng, n) for n in range(400)]
-    stored = [g._replace(sentiment=g.sentiment if multi else g.sentiment[:1]) for g, _ in pairs]
+    stored = [g._replace(labellings=[lab._replace(sentiment=lab.sentiment if multi else
+                                                  lab.sentiment[:1]) for lab in g.labellings])
+              for g, _ in pairs]
     records = [r if multi else single(r) for _, r in pairs]
     labels = ExportLabels(entities=LABELS, sentiments=LABELS, multi_label=multi)
     fast, slow = Export("jsonl", labels), Export("jsonl", labels)
@@ -71,7 +78,7 @@ def test_write_gold_gives_the_bytes_of_the_records(multi: bool) -> None:
 
 
 def test_write_gold_warns_of_offsets_past_the_text_as_write_does() -> None:
-    stored = Gold("d1", "short", "{}", [(0, 2, "PER"), (3, 9, "PER")], [(1, 2, "PER")], [])
+    stored = gold("d1", "short", "{}", [(0, 2, "PER"), (3, 9, "PER")], [(1, 2, "PER")], [])
     record = {"id": "d1", "text": "short", "meta": {}, "gold": {
         "entities": [{"id": "T1", "start": 0, "end": 2, "label": "PER", "text": "sh"},
                      {"id": "T2", "start": 3, "end": 9, "label": "PER", "text": "rt"}],
@@ -91,3 +98,13 @@ def test_gold_chunks_is_jsonl_gold_only_and_once() -> None:
     assert list(export.gold_chunks([])) == []
     with pytest.raises(RuntimeError, match="one file"):
         list(export.gold_chunks([]))
+
+
+def test_write_leaves_out_what_has_no_gold_as_the_records_do() -> None:
+    docs = [gold("d1", "ab", "{}", [(0, 1, "PER")], [], ["PER"]),
+            Stored("d2", "cd", '{"k": 1}', []),
+            Stored("d3", "ef", "{}", [Labelling("prediction", None, [(0, 2, "PER")], [], [])])]
+    fast, slow = Export("jsonl", ExportLabels()), Export("jsonl", ExportLabels())
+    got = b"".join(fast.write(docs))
+    assert got == b"".join(slow.chunks(records(docs, scope="gold", multi_label=False)))
+    assert (fast.documents, fast.annotations) == (slow.documents, slow.annotations) == (1, 1)
