@@ -73,7 +73,7 @@ class AssignmentAdmin(admin.ModelAdmin):
 
 @admin.register(ImportedIdentity)
 class ImportedIdentityAdmin(ReadOnlyAdmin):
-    """Read-only: imports make them (annotation/services/identities.py), and project_purge
+    """Read-only: imports make them (annotation/services/imports/identities.py), and project_purge
     deletes them with their accounts; deleting one alone would leave its annotations to a
     bare inactive account."""
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from annotation.services.import_options import FORMATS, ImportOptions
+from annotation.services.imports.options import FORMATS, ImportOptions
 
 
 class ImportForm(forms.Form):

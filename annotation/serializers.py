@@ -4,10 +4,10 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from annotation.imports.long_texts import LONG_TEXTS
 from annotation.models import SKIP_REASON_MAX, AnnotationStatus, Document, DocumentStatus
+from annotation.readers.long_texts import LONG_TEXTS
 from annotation.selectors.documents import LIST_TEXT_CHARS
-from annotation.services.import_options import FORMATS, ImportOptions
+from annotation.services.imports.options import FORMATS, ImportOptions
 
 
 class SkipOutput(serializers.Serializer):

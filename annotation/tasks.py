@@ -4,10 +4,11 @@ from typing import Any
 from celery import shared_task
 from django.db import DatabaseError
 
-from annotation.services.agreement import agreement_auto, agreement_run
+from annotation.services.agreement.jobs import agreement_auto, agreement_run
 from annotation.services.exports import export_run
-from annotation.services.imports import import_discard, import_run
+from annotation.services.imports.jobs import import_discard, import_run
 from annotation.services.progress import progress_refresh
+from annotation.services.purge import project_purge
 from annotation.services.reaper import reap_jobs
 from annotation.services.sweep import sweep_files
 from projects import services
@@ -72,3 +73,14 @@ def sweep_files_task() -> dict:
 def progress_task(project_id: int) -> None:
     """Recompute a project's progress figures (queued by a dashboard view when they aged)."""
     progress_refresh(project_id=project_id)
+
+
+@shared_task(base=JobTask, soft_time_limit=3600, time_limit=3700)
+def project_purge_task(job_id: int) -> None:
+    services.job_run(
+        job_id=job_id,
+        transient=TRANSIENT,
+        work=lambda job, progress: project_purge(
+            project_id=job.params["project_id"], progress=progress
+        ),
+    )

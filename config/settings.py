@@ -281,7 +281,7 @@ CONCORD_PROJECT_MAX_LABELS = env.int("CONCORD_PROJECT_MAX_LABELS", default=2000)
 # On PostgreSQL, an import that stored at least this many rows (documents and labellings)
 # runs ANALYZE on the tables it filled (docs/imports.md); 0: never.
 CONCORD_IMPORT_ANALYZE_ROWS = env.int("CONCORD_IMPORT_ANALYZE_ROWS", default=10_000)
-# What one imported record may hold (docs/security.md, Limits; annotation/imports/limits.py):
+# What one imported record may hold (docs/security.md, Limits; annotation/readers/limits.py):
 # levels of nested arrays and objects and object keys in a JSON record, checked while it is
 # parsed; a document's meta keys, their length and the size of each value (every format;
 # csv/tsv: the columns besides text and id).

@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from annotation import urls as annotation_urls
 from config import views
+from projects import urls as project_urls
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -14,7 +16,8 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on pages without an icon link (the admin's).
     path("favicon.ico", views.favicon),
     path("api/v1/", include(("config.api.urls", "api"))),
-    path("", include("projects.urls")),
+    # One namespace for the project's pages, whichever app serves them.
+    path("", include((project_urls.urlpatterns + annotation_urls.urlpatterns, "projects"))),
 ]
 
 handler404 = "config.views.handler404"

@@ -1,10 +1,11 @@
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Value
+from django.db.models import OuterRef, QuerySet, Subquery, Value
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from projects import cache_keys
 from projects.models import (
     AuditAction,
     AuditEvent,
@@ -18,7 +19,6 @@ from projects.models import (
     Task,
 )
 from projects.permissions import JOB_RIGHTS, authorize
-from projects.services.jobs import progress_key
 
 
 def project_list(*, user: User | AnonymousUser) -> QuerySet[Project]:
@@ -30,16 +30,6 @@ def project_list(*, user: User | AnonymousUser) -> QuerySet[Project]:
         return live.annotate(role=Value(Role.MANAGER))
     role = Membership.objects.filter(project=OuterRef("pk"), user=user).values("role")[:1]
     return live.filter(memberships__user=user).annotate(role=Subquery(role))
-
-
-def project_document_counts(*, project: Project) -> dict[str, int]:
-    from annotation.models import DocumentStatus
-
-    counts = dict.fromkeys(DocumentStatus.values, 0)
-    rows = project.documents.values("status").annotate(n=Count("id")).order_by()
-    counts.update({row["status"]: row["n"] for row in rows})
-    counts["total"] = sum(counts.values())
-    return counts
 
 
 TASK_LABELS = {
@@ -84,7 +74,7 @@ def membership_get(*, project: Project, username: str) -> Membership:
 def live_progress(job: Job) -> Job:
     """The job, with the progress its running task last reported to the cache."""
     if job.status == JobStatus.RUNNING:
-        live = cache.get(progress_key(job.pk))
+        live = cache.get(cache_keys.job_progress(job.pk))
         if live and live["progress"] >= job.progress:
             job.progress, job.message = live["progress"], live["message"]
     return job

@@ -1,7 +1,6 @@
 import logging
 from typing import Any
 
-from celery import shared_task
 from django.db import DatabaseError, InterfaceError, OperationalError
 
 from config.celery_base import QueueTask
@@ -29,14 +28,3 @@ class JobTask(QueueTask):
             services.job_fail_unexpected(job_id=job_id, exc=exc)
         except DatabaseError:
             logger.error("job %s could not be marked failed", job_id, exc_info=True)
-
-
-@shared_task(base=JobTask, soft_time_limit=3600, time_limit=3700)
-def project_purge_task(job_id: int) -> None:
-    services.job_run(
-        job_id=job_id,
-        transient=TRANSIENT,
-        work=lambda job, progress: services.project_purge(
-            project_id=job.params["project_id"], progress=progress
-        ),
-    )

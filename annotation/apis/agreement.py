@@ -4,7 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotation.selectors.agreement import agreement_latest
-from annotation.services.agreement import agreement_start
+from annotation.services.agreement.jobs import agreement_start
 from projects.permissions import Right, authorize
 from projects.serializers import JobOutput
 

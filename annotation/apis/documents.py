@@ -17,7 +17,7 @@ from annotation.serializers import (
     ImportInput,
 )
 from annotation.services.assignments import documents_requeue
-from annotation.services.imports import check_size, import_start
+from annotation.services.imports.jobs import check_size, import_start
 from config.api.pagination import CursorPagination
 from projects.permissions import Right, authorize
 from projects.serializers import JobOutput

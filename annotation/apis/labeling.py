@@ -17,12 +17,8 @@ from annotation.serializers import (
     SkipInput,
     next_data,
 )
-from annotation.services.assignments import (
-    NotAssigned,
-    annotation_write,
-    assignment_next,
-    assignment_skip,
-)
+from annotation.services.annotations import annotation_write
+from annotation.services.assignments import NotAssigned, assignment_next, assignment_skip
 from projects.errors import ServiceError
 from projects.permissions import Access, Right, authorize
 

@@ -17,12 +17,12 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from annotation.demo.corpus import DOCUMENTS, RELATION_RULES, SENTIMENTS, SOURCE, DemoDoc, Entity
 from annotation.models import Annotation, AnnotationKind, AnnotationStatus, Document
 from annotation.selectors.agreement import agreement_latest
 from annotation.services import annotation_save, documents_create
-from annotation.services.agreement import agreement_start
+from annotation.services.agreement.jobs import agreement_start
 from annotation.services.assignments import assignments_backfill
-from projects.demo.corpus import DOCUMENTS, RELATION_RULES, SENTIMENTS, SOURCE, DemoDoc, Entity
 from projects.models import Job, Membership, Project, Role
 from projects.services import label_create, member_add, project_create
 

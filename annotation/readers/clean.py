@@ -30,7 +30,7 @@ from bisect import bisect_right
 from collections.abc import Callable
 from functools import cache
 
-from annotation.imports.records import Entity, Labelling, Problem, Record
+from annotation.readers.records import Entity, Labelling, Problem, Record
 
 __all__ = ["CleanStats", "OffsetMap", "clean_record", "clean_text", "is_blank", "remap_record"]
 

@@ -22,7 +22,7 @@ from typing import BinaryIO
 
 import ijson
 
-from annotation.imports.records import FileError
+from annotation.readers.records import FileError
 
 __all__ = ["CHUNK_SIZE", "LongLine", "TextLines", "Utf8Reader", "open_text", "open_utf8",
            "sniff_format"]

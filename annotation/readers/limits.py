@@ -16,7 +16,7 @@ over a limit is a Problem naming its line, the field, the limit and the setting 
 import json
 from dataclasses import dataclass
 
-from annotation.imports.records import Problem, Record
+from annotation.readers.records import Problem, Record
 
 
 @dataclass(frozen=True)

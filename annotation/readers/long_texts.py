@@ -21,7 +21,7 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import replace
 
-from annotation.imports.records import Entity, Labelling, Problem, Record
+from annotation.readers.records import Entity, Labelling, Problem, Record
 
 __all__ = ["LONG_TEXTS", "cut_points", "describe_key", "finder_key", "limit_record"]
 

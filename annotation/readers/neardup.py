@@ -48,7 +48,7 @@ from typing import IO
 
 import numpy as np
 
-from annotation.imports.shingles import segments, shingle_set
+from annotation.readers.shingles import segments, shingle_set
 
 __all__ = ["NearDuplicateFinder", "lsh_params", "shingle_set"]
 

@@ -41,8 +41,8 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import NamedTuple
 
-from annotation.imports.clean import OffsetMap, remap_record
-from annotation.imports.records import Problem, Record
+from annotation.readers.clean import OffsetMap, remap_record
+from annotation.readers.records import Problem, Record
 
 __all__ = ["PLACEHOLDERS", "PiiHit", "count_types", "detect_pii", "mask_record", "pii_summary"]
 

@@ -4,11 +4,18 @@ from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.db.models.functions import Left, Length, Substr
 from django.db.models.lookups import GreaterThan
 
-from annotation.models import Annotation, Assignment, AssignmentStatus, Document, Relation
+from annotation.models import (
+    Annotation,
+    Assignment,
+    AssignmentStatus,
+    Document,
+    DocumentStatus,
+    Relation,
+)
 from annotation.pure.content import LabelSpec, Schema
 from projects.cache_keys import label_schema
 from projects.models import LabelKind, Project
@@ -163,3 +170,11 @@ def annotation_content(*, annotation: Annotation, multi_label: bool) -> dict[str
         "sentiment": sentiment if multi_label else (sentiment[0] if sentiment else None),
     }
 
+
+def document_counts(*, project: Project) -> dict[str, int]:
+    """The project's documents by status, and their `total`."""
+    counts = dict.fromkeys(DocumentStatus.values, 0)
+    rows = project.documents.values("status").annotate(n=Count("id")).order_by()
+    counts.update({row["status"]: row["n"] for row in rows})
+    counts["total"] = sum(counts.values())
+    return counts

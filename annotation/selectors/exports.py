@@ -1,4 +1,4 @@
-"""The native records of a project, streamed from the database for exports.
+"""The documents of a project as the database holds them, streamed for every export.
 
 Documents are read in chunks by keyset (``id > last``, on the (project, status, id) index),
 so no query holds a cursor or a transaction open for the length of a download; their
@@ -9,12 +9,10 @@ integers, read on a plain cursor without the ORM's per-row work.
 
 import hashlib
 import hmac
-import json
 import queue
 import threading
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -31,7 +29,7 @@ from annotation.models import (
     SentimentChoice,
     Span,
 )
-from annotation.pure.exports.jsonl import Gold
+from annotation.pure.exports.stored import GOLD, Labelling, Stored
 from annotation.selectors.identities import IMPORTED_NAME
 from projects.models import Job, JobKind, JobStatus, Label, Project
 from projects.selectors import live_progress
@@ -86,115 +84,33 @@ def _of(statement: str, ids: list[int]) -> list[tuple]:
         return rows
 
 
-KEYS = tuple(f"T{n}" for n in range(1, 101))  # entity ids by position, made once
-
-
-def _labelled(texts: dict[int, str], names: dict[int, str]) -> tuple[dict, dict, dict]:
-    """The entities, relations and sentiment of the annotations ``texts`` (annotation id ->
-    its document's text), by annotation, as the native record writes them: entities ``T1``,
-    ``T2``… in order of offsets, each with its text; relations by those ids."""
-    ids = list(texts)
+def _labellings(ids: list[int], names: dict[int, str]) -> tuple[dict, dict, dict]:
+    """The entities, relations and sentiment of the annotations ``ids``, by annotation, as
+    plain tuples: entities in order of offsets, relations by entity position from 1."""
     entities: dict[int, list] = defaultdict(list)
-    key_of: dict[int, str] = {}
-    for ann, span_id, start, end, label in _of(SPANS, ids):
+    position: dict[int, int] = {}  # span id -> its entity's position in its annotation
+    for ann, span, start, end, label in _of(SPANS, ids):
         found = entities[ann]
-        n = len(found)
-        key = key_of[span_id] = KEYS[n] if n < len(KEYS) else f"T{n + 1}"
-        found.append({"id": key, "start": start, "end": end, "label": names[label],
-                      "text": texts[ann][start:end]})
+        found.append((start, end, names[label]))
+        position[span] = len(found)
     relations: dict[int, list] = defaultdict(list)
     for ann, head, tail, label in _of(RELATIONS, ids):
-        relations[ann].append({"head": key_of[head], "tail": key_of[tail],
-                               "label": names[label]})
+        relations[ann].append((position[head], position[tail], names[label]))
     sentiment: dict[int, list] = defaultdict(list)
     for ann, label in _of(SENTIMENT, ids):
         sentiment[ann].append(names[label])
     return entities, relations, sentiment
 
 
-@dataclass
-class _Chunk:
-    """A chunk of documents (sorted by id) and everything their records need."""
-
-    docs: list[tuple]  # (id, external id, text, meta as JSON text)
-    # document id -> (id, document id, kind, username, imported identity's name or None)
-    annotations: dict[int, list[tuple]]
-    entities: dict[int, list]  # annotation id -> entity dicts
-    relations: dict[int, list]
-    sentiment: dict[int, list]  # annotation id -> label names
-
-
-def _chunks(project: Project, scope: str, names: dict[int, str]) -> Iterator[_Chunk]:
-    """The documents in chunks, by keyset; each chunk's labellings are read by its id range,
-    not by a list of document ids: a few joins, no thousands of parameters."""
-    docs = project.documents.order_by("id")
-    if scope == "gold":
-        docs = docs.filter(status=DocumentStatus.REVIEWED)
-    kinds = [AnnotationKind.GOLD] if scope == "gold" else list(AnnotationKind.values)
-    last = 0
-    while chunk := _rows(docs.filter(id__gt=last)
-                         .values_list("id", "external_id", "text", "meta")[:CHUNK]):
-        last = chunk[-1][0]
-        annotations = (Annotation.objects
-                       .filter(project=project, kind__in=kinds,
-                               document_id__gte=chunk[0][0], document_id__lte=last)
-                       .exclude(kind=AnnotationKind.ANNOTATION, status=AnnotationStatus.DRAFT))
-        rows = _rows(annotations.order_by("document_id", "annotator__username", "id")
-                     .values_list("id", "document_id", "kind", "annotator__username",
-                                  IMPORTED_NAME))
-        by_doc: dict[int, list] = defaultdict(list)
-        for row in rows:
-            by_doc[row[1]].append(row)
-        text_of = {d[0]: d[2] for d in chunk}
-        yield _Chunk(chunk, by_doc, *_labelled({r[0]: text_of[r[1]] for r in rows}, names))
-
-
-def _records(project: Project, chunk: _Chunk, scope: str, pseudonymize: bool
-             ) -> Iterator[dict[str, Any]]:
-    multi = project.sentiment_multi_label
-    entities, relations, sentiment = chunk.entities, chunk.relations, chunk.sentiment
-    for pk, external_id, text, meta in chunk.docs:
-        record: dict[str, Any] = {"id": external_id or str(pk), "text": text,
-                                  "meta": json.loads(meta) if isinstance(meta, str) else meta}
-        if scope == "all":
-            record["annotations"] = []
-        for ann, _doc, kind, username, imported in chunk.annotations.get(pk, ()):
-            chosen = sentiment.get(ann, [])
-            content = {"entities": entities.get(ann, []), "relations": relations.get(ann, []),
-                       "sentiment": chosen if multi else (chosen[0] if chosen else None)}
-            if kind == AnnotationKind.ANNOTATION:
-                # An imported identity: the name of its file (it imports again as it came).
-                who = (pseudonym(project, username) if pseudonymize
-                       else imported if imported is not None else username)
-                record["annotations"].append({"annotator": who, **content})
-            else:
-                record["gold" if kind == AnnotationKind.GOLD else "predictions"] = content
-        yield record
-
-
-def export_records(*, project: Project, scope: str = "gold",
-                   pseudonymize: bool = False) -> Iterator[dict[str, Any]]:
-    """Native records: `gold` gives the reviewed documents with their gold; `all` gives
-    every document with every submitted annotation, the gold and the predictions.
-
-    Outside a transaction the chunks are read ahead by a thread (its own connection), so
-    the database answers for the next chunk while this one is written; inside one (a job's,
-    a test's) another connection would not see its data, so they are read in turn."""
-    names = dict(project.labels.values_list("id", "name"))
-    chunks = _chunks(project, scope, names)
-    for chunk in chunks if connection.in_atomic_block else read_ahead(chunks):
-        yield from _records(project, chunk, scope, pseudonymize)
-
-
-# a.document_id > last too: the join starts at the keyset, not the top. CAST, not ``::``:
-# the meta as JSON text on PostgreSQL (jsonb) and SQLite (already text) alike.
-GOLD_DOCUMENTS = (
-    f"SELECT d.id, d.external_id, d.text, CAST(d.meta AS text), a.id "
-    f"FROM {Document._meta.db_table} d "
-    f"JOIN {Annotation._meta.db_table} a ON a.document_id = d.id "
-    f"AND a.kind = '{AnnotationKind.GOLD}' AND a.project_id = d.project_id "
-    f"WHERE d.project_id = %s AND d.status = '{DocumentStatus.REVIEWED}' AND d.id > %s "
-    "AND a.document_id > %s ORDER BY d.id LIMIT %s")
+# CAST, not ``::``: the meta as JSON text on PostgreSQL (jsonb) and SQLite (already text).
+# Scope gold: each document with its gold's id (a.document_id > last too: the join starts at
+# the keyset, not the top); scope all: the annotations are read by the chunk's id range.
+DOCUMENTS = (f"SELECT d.id, d.external_id, d.text, CAST(d.meta AS text), {{gold}} "
+             f"FROM {Document._meta.db_table} d{{join}} WHERE d.project_id = %s{{status}} "
+             "AND d.id > %s ORDER BY d.id LIMIT %s")
+GOLD_JOIN = (f" LEFT JOIN {Annotation._meta.db_table} a ON a.document_id = d.id "
+             f"AND a.kind = '{AnnotationKind.GOLD}' AND a.project_id = d.project_id "
+             "AND a.document_id > %s")
 _NONE: list = []  # shared, never changed: what a document without rows of a kind gets
 
 
@@ -204,37 +120,77 @@ def _fetch(statement: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _gold_chunks(project: Project, names: dict[int, str]) -> Iterator[list[Gold]]:
-    """The reviewed documents with a gold, in chunks by keyset, as ``Gold`` tuples: four
-    queries a chunk (the documents with their gold's id, then its spans, relations and
-    sentiment), rows as plain tuples, no dict a record or an entity."""
-    last = 0
-    while docs := _fetch(GOLD_DOCUMENTS, [project.pk, last, last, CHUNK]):
-        last = docs[-1][0]
-        ids = [row[4] for row in docs]
-        entities: dict[int, list] = defaultdict(list)
-        position: dict[int, int] = {}  # span id -> its entity's position in its gold
-        for ann, span, start, end, label in _of(SPANS, ids):
-            found = entities[ann]
-            found.append((start, end, names[label]))
-            position[span] = len(found)
-        relations: dict[int, list] = defaultdict(list)
-        for ann, head, tail, label in _of(RELATIONS, ids):
-            relations[ann].append((position[head], position[tail], names[label]))
-        sentiment: dict[int, list] = defaultdict(list)
-        for ann, label in _of(SENTIMENT, ids):
-            sentiment[ann].append(names[label])
-        yield [Gold(external_id or str(pk), text, meta, entities.get(ann, _NONE),
-                    relations.get(ann, _NONE), sentiment.get(ann, _NONE))
-               for pk, external_id, text, meta, ann in docs]
+class _Namer:
+    """Annotators as the export names them: pseudonyms, or an imported identity by the
+    name of its file (it imports again as it came), or the username."""
+
+    def __init__(self, project: Project, pseudonymize: bool) -> None:
+        self.project, self.pseudonymize = project, pseudonymize
+        self.known: dict[tuple[str, str | None], str] = {}
+
+    def __call__(self, username: str, imported: str | None) -> str:
+        key = (username, imported)
+        if key not in self.known:
+            self.known[key] = (pseudonym(self.project, username) if self.pseudonymize
+                               else imported if imported is not None else username)
+        return self.known[key]
 
 
-def export_gold(*, project: Project) -> Iterator[Gold]:
-    """The reviewed documents with their gold as ``Gold`` tuples, for the ``jsonl`` writer's
-    ``write_gold``: what ``export_records(scope="gold")`` gives, without the record dicts.
-    Read ahead outside a transaction, as ``export_records``."""
+def _with_gold(docs: list[tuple], names: dict[int, str]) -> list[Stored]:
+    """Documents read with their gold's id (or None), with the gold."""
+    golds = [row[4] for row in docs if row[4] is not None]
+    entities, relations, sentiment = _labellings(golds, names)
+    return [Stored(external_id or str(pk), text, meta, _NONE if ann is None else [
+        Labelling(GOLD, None, entities.get(ann, _NONE), relations.get(ann, _NONE),
+                  sentiment.get(ann, _NONE))]) for pk, external_id, text, meta, ann in docs]
+
+
+def _with_all(project: Project, docs: list[tuple], names: dict[int, str], name: _Namer
+              ) -> list[Stored]:
+    """Documents with every labelling but drafts, by annotator's username, then id."""
+    annotations = (Annotation.objects
+                   .filter(project=project, kind__in=AnnotationKind.values,
+                           document_id__gte=docs[0][0], document_id__lte=docs[-1][0])
+                   .exclude(kind=AnnotationKind.ANNOTATION, status=AnnotationStatus.DRAFT))
+    rows = _rows(annotations.order_by("document_id", "annotator__username", "id")
+                 .values_list("id", "document_id", "kind", "annotator__username",
+                              IMPORTED_NAME))
+    entities, relations, sentiment = _labellings([row[0] for row in rows], names)
+    by_doc: dict[int, list] = defaultdict(list)
+    for ann, doc, kind, username, imported in rows:
+        who = name(username, imported) if kind == AnnotationKind.ANNOTATION else None
+        by_doc[doc].append(Labelling(kind, who, entities.get(ann, _NONE),
+                                     relations.get(ann, _NONE), sentiment.get(ann, _NONE)))
+    return [Stored(external_id or str(pk), text, meta, by_doc.get(pk, _NONE))
+            for pk, external_id, text, meta, _gold in docs]
+
+
+def _chunks(project: Project, scope: str, pseudonymize: bool) -> Iterator[list[Stored]]:
+    """The documents in chunks, by keyset (``id > last``); each chunk's labellings are read
+    by its id range, not by a list of document ids: a few queries, no thousands of
+    parameters, rows as plain tuples."""
     names = dict(project.labels.values_list("id", "name"))
-    chunks = _gold_chunks(project, names)
+    name = _Namer(project, pseudonymize)
+    gold = scope == "gold"
+    documents = DOCUMENTS.format(gold="a.id" if gold else "NULL", join=GOLD_JOIN if gold else "",
+                                 status=f" AND d.status = '{DocumentStatus.REVIEWED}'"
+                                 if gold else "")
+    last = 0
+    while docs := _fetch(documents, [*([last] if gold else []), project.pk, last, CHUNK]):
+        last = docs[-1][0]
+        yield _with_gold(docs, names) if gold else _with_all(project, docs, names, name)
+
+
+def export_documents(*, project: Project, scope: str = "gold", pseudonymize: bool = False
+                     ) -> Iterator[Stored]:
+    """The documents to export, as the database holds them, for every format: ``gold``
+    gives the reviewed documents with their gold; ``all`` every document with every
+    submitted annotation, the gold and the predictions.
+
+    Outside a transaction the chunks are read ahead by a thread (its own connection), so
+    the database answers for the next chunk while this one is written; inside one (a job's,
+    a test's) another connection would not see its data, so they are read in turn."""
+    chunks = _chunks(project, scope, pseudonymize)
     for chunk in chunks if connection.in_atomic_block else read_ahead(chunks):
         yield from chunk
 

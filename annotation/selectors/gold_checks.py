@@ -23,11 +23,12 @@ from annotation.models import (
     AnnotationKind,
     Document,
     DocumentStatus,
+    GoldCheckScore,
     Relation,
     SentimentChoice,
 )
 from annotation.pure.content import Content
-from projects.models import GoldCheckScore, Project
+from projects.models import Project
 
 PREVIEW_CHARS = 120
 

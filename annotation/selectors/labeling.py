@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
@@ -17,13 +17,10 @@ from annotation.models import (
     Document,
     DocumentStatus,
 )
-from annotation.pure.content import as_native
+from annotation.pure.content import Content, Schema, as_native
 from annotation.selectors.documents import annotation_content
 from annotation.selectors.identities import annotator_labels
 from projects.models import Project
-
-if TYPE_CHECKING:
-    from annotation.services.assignments import Saved
 
 
 def _empty(multi_label: bool) -> dict[str, Any]:
@@ -114,7 +111,16 @@ def progress_of(*, project: Project, user: User) -> Progress:
                     remaining=open_count + (1 if current else 0), current=current)
 
 
-def saved_answer(*, saved: "Saved", project: Project) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Saved:
+    """An annotator's save (annotation/services/annotations.py: annotation_write)."""
+
+    annotation: Annotation
+    content: Content  # as stored, for the answer
+    schema: Schema  # the one it was checked against
+
+
+def saved_answer(*, saved: Saved, project: Project) -> dict[str, Any]:
     """The answer to a save, from what was stored, without reading it back."""
     annotation = saved.annotation
     return {**as_native(saved.content, annotation.document.text, saved.schema),

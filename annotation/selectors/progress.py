@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from annotation.models import AgreementReport
+from annotation.models import AgreementReport, ProgressSnapshot
 from annotation.pure.progress import agreement_with_others
 from annotation.selectors.gold_checks import check_scores
 from annotation.selectors.identities import annotator_labels
-from projects.models import Membership, ProgressSnapshot, Project, Role
+from projects.models import Membership, Project, Role
 
 WINDOW_DAYS = 30
 # Task -> (agreement section key, the pairwise statistic's path in the report).

@@ -12,10 +12,10 @@ from annotation.models import AnnotationKind, AnnotationStatus, AssignmentStatus
 from annotation.selectors.documents import project_schema_cached
 from annotation.selectors.labeling import Saved
 from annotation.services.agreement.jobs import agreement_schedule
-from annotation.services.store import annotation_store, parse_content
 from annotation.services.assignments import assignment_for_write, leased_for_write
 from annotation.services.gold import document_submitted
 from annotation.services.gold_checks import gold_check_score
+from annotation.services.store import annotation_store, parse_content
 from projects.errors import ServiceError
 from projects.models import Project
 

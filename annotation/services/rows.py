@@ -110,7 +110,9 @@ def candidate(*, project_id: int, user_id: int, now: datetime, overlap: int,
               tried: list[int], wait: bool) -> int | None:
     """The first new document with fewer than k holders that the user never held (a lapsed
     lease of theirs aside), skipping `tried`; locked, skipping rows others have locked
-    unless `wait`. selectors.labeling.documents_open_to states the same rule for reading."""
+    unless `wait`. selectors.labeling.documents_open_to states the same rule for reading;
+    tests/annotation/services/test_rows_rules.py holds the two (and `_live` and `live`)
+    equal on random data."""
     skip = f" AND d.id NOT IN ({', '.join(['%s'] * len(tried))})" if tried else ""
     sql = (f"SELECT d.id FROM {_table(Document)} d WHERE d.project_id = %s AND d.status = %s"
            f" AND NOT EXISTS (SELECT 1 FROM {_table(Assignment)} m WHERE m.document_id = d.id"

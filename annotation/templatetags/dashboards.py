@@ -1,6 +1,6 @@
 from django import template
 
-from annotation.charts import percent as as_percent
+from annotation.views.display.charts import percent as as_percent
 
 register = template.Library()
 

@@ -3,7 +3,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from annotation import agreement_display, balance_display
 from annotation.selectors.agreement import agreement_running
 from annotation.selectors.agreement_dashboard import (
     agreement_job,
@@ -12,7 +11,9 @@ from annotation.selectors.agreement_dashboard import (
     balance_summary,
     top_disagreements,
 )
-from annotation.services.agreement import agreement_start
+from annotation.services.agreement.jobs import agreement_start
+from annotation.views.display import agreement as agreement_display
+from annotation.views.display import balance as balance_display
 from projects.models import Job, JobStatus
 from projects.permissions import Access, Right
 from projects.selectors import live_progress

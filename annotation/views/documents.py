@@ -14,7 +14,7 @@ from annotation import selectors
 from annotation.forms import ImportForm
 from annotation.models import DocumentStatus
 from annotation.services.assignments import documents_requeue
-from annotation.services.imports import import_start
+from annotation.services.imports.jobs import import_start
 from projects.permissions import MAX_ID, Access, Right
 from projects.views.base import apply_service, context, project_view
 

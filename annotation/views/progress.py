@@ -9,11 +9,11 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from annotation.progress_display import per_day_chart
 from annotation.selectors.gold_checks import check_candidates, gold_check_list
 from annotation.selectors.progress import progress_dashboard
 from annotation.services.gold_checks import gold_checks_mark, gold_checks_unmark
 from annotation.services.progress import progress_current
+from annotation.views.display.progress import per_day_chart
 from projects.errors import ServiceError
 from projects.permissions import Access, Right
 from projects.views.base import context, project_view

@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from annotation.labeling_views import MESSAGES as WORKBENCH_MESSAGES
-from annotation.labeling_views import label_palette, project_settings
 from annotation.selectors.gold import document_labellings, gold_of, gold_revisions
 from annotation.selectors.review import QueueFilter, queue_next, review_queue
+from annotation.views.labeling import MESSAGES as WORKBENCH_MESSAGES
+from annotation.views.labeling import label_palette, project_settings
 from projects.models import Project
 from projects.permissions import Access, Right
 from projects.selectors import label_list, member_list

@@ -6,7 +6,7 @@ through the API (PUT .../gold/, a copy of one annotator's submission, as the man
 CHECKS of them become gold checks when the app has them; then the agreement report is
 recomputed through the API (its job stores the per-document disagreement scores and the
 balance slices). The load clients, logged in as the manager, cycle through every page that
-exists in projects/urls.py: review queue, adjudication, agreement, balance, progress, gold
+exists in annotation/urls.py: review queue, adjudication, agreement, balance, progress, gold
 checks, audit (a page whose URL name does not resolve is left out, and said so). Each answer
 carries the app's own time (Server-Timing, config/timing.py); the target is on it.
 

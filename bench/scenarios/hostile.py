@@ -145,7 +145,7 @@ def _drop_upload(env: BenchEnv, job_id: int | None) -> None:
     if job_id is None:
         return
     setup_django(env)
-    from annotation.services.imports import import_dir
+    from annotation.services.imports.jobs import import_dir
     from projects.models import Job
 
     params = Job.objects.filter(pk=job_id).values_list("params", flat=True).first() or {}

@@ -115,8 +115,8 @@ def prepare(ctx: Context) -> Setup:
     from rest_framework.authtoken.models import Token
 
     from annotation.models import Assignment, AssignmentStatus
-    from annotation.services.annotations import documents_create
-    from annotation.services.assignments import annotation_write
+    from annotation.services.annotations import annotation_write
+    from annotation.services.store import documents_create
     from projects.models import Project
 
     started = time.perf_counter()

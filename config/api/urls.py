@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from annotation.apis import agreement, exports, gold, labeling, progress
+from annotation.apis import agreement, exports, gold, gold_checks, labeling, progress
 from annotation.apis import documents as annotation_apis
 from config.api.errors import json_404
 from config.api.root import ApiRootView
@@ -32,8 +32,8 @@ urlpatterns = [
     path(f"{P}/next/", labeling.NextApi.as_view(), name="next"),
     path(f"{P}/agreement/", agreement.AgreementApi.as_view(), name="agreement"),
     path(f"{P}/progress/", progress.ProgressApi.as_view(), name="progress"),
-    path(f"{P}/gold-checks/", progress.GoldCheckListApi.as_view(), name="gold-checks"),
-    path(f"{P}/gold-checks/<int:document_id>/", progress.GoldCheckDetailApi.as_view(),
+    path(f"{P}/gold-checks/", gold_checks.GoldCheckListApi.as_view(), name="gold-checks"),
+    path(f"{P}/gold-checks/<int:document_id>/", gold_checks.GoldCheckDetailApi.as_view(),
          name="gold-check"),
     path(f"{P}/export/", exports.ExportStreamApi.as_view(), name="export"),
     path(f"{P}/exports/", exports.VersionListApi.as_view(), name="exports"),

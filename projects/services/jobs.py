@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded, WorkerLostError
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -17,8 +16,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from projects import cache_keys
 from projects.errors import ServiceError
 from projects.models import Job, JobKind, JobStatus, Project
+from projects.services.dispatch import TASK_FOR_KIND, task_named
 
 logger = logging.getLogger(__name__)
 ProgressFn = Callable[[float, str], None]
@@ -35,12 +36,13 @@ class Outcome:
 
 @transaction.atomic
 def job_create(*, project: Project | None, kind: str, by: User | None,
-               task: Task, params: dict[str, Any] | None = None) -> Job:
-    """Record a queued job and send its task once the surrounding transaction commits."""
+               params: dict[str, Any] | None = None) -> Job:
+    """Record a queued job and send its kind's task (TASK_FOR_KIND) once the surrounding
+    transaction commits."""
     job = Job.objects.create(project=project, kind=kind, created_by=by, params=params or {})
 
     def send() -> None:
-        if not job_send(job_id=job.pk, task=task):
+        if not job_enqueue(job=job):
             job.refresh_from_db(fields=["message", "params"])  # the caller answers "delayed"
 
     transaction.on_commit(send)
@@ -52,29 +54,28 @@ def _delayed_message() -> str:
              "when it is back.")
 
 
-def job_send(*, job_id: int, task: Task) -> bool:
-    """Send a queued job's task. With the broker unreachable (config/celery_base.py) the job
-    stays queued, says that it is delayed, and is marked for job_resend to send again."""
-    if task.delay(job_id) is not None:
+def job_enqueue(*, job: Job) -> bool:
+    """Send a queued job's task, the one of its kind. With the broker unreachable
+    (config/celery_base.py) the job stays queued, says that it is delayed, and is marked for
+    job_resend to send again."""
+    task = task_named(TASK_FOR_KIND[job.kind])
+    if task.delay(job.pk) is not None:
         return True
-    job = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).first()
-    if job is not None:
-        job.params = {**job.params, "unsent_task": task.name}
-        job.message = _delayed_message()
-        job.save(update_fields=["params", "message"])
+    unsent = Job.objects.filter(pk=job.pk, status=JobStatus.QUEUED).first()
+    if unsent is not None:
+        unsent.params = {**unsent.params, "unsent_task": task.name}
+        unsent.message = _delayed_message()
+        unsent.save(update_fields=["params", "message"])
     return False
 
 
 def job_resend() -> int:
     """Send again the tasks of queued jobs that could not be sent; how many went."""
-    from celery import current_app
-
     sent = 0
     for job in Job.objects.filter(status=JobStatus.QUEUED, params__has_key="unsent_task"):
-        task = current_app.tasks[job.params["unsent_task"]]
         params = {k: v for k, v in job.params.items() if k != "unsent_task"}
         Job.objects.filter(pk=job.pk).update(params=params, message="")
-        if job_send(job_id=job.pk, task=task):
+        if job_enqueue(job=job):
             sent += 1
     return sent
 
@@ -139,16 +140,13 @@ def _claim(job_id: int) -> bool:
     ).update(status=JobStatus.RUNNING, started_at=now, heartbeat_at=now))
 
 
-def progress_key(job_id: int) -> str:
-    return f"job-progress:{job_id}"
-
-
 def job_progress(*, job_id: int, progress: float, message: str = "") -> None:
     """Record progress where pollers see it at once: the cache (Redis in production), since
     work such as an import runs inside one long transaction whose writes no one else sees
     until it commits; and the row itself when no transaction is open."""
     value = max(0.0, min(1.0, progress))
-    cache.set(progress_key(job_id), {"progress": value, "message": message[:500]}, 6 * 3600)
+    cache.set(cache_keys.job_progress(job_id), {"progress": value, "message": message[:500]},
+              6 * 3600)
     if not connection.in_atomic_block:
         Job.objects.filter(pk=job_id).update(progress=value, message=message[:500],
                                              heartbeat_at=timezone.now())

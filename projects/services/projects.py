@@ -1,4 +1,3 @@
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -63,44 +62,10 @@ def project_update(*, project: Project, **fields: Any) -> Project:
 def project_delete(*, project: Project, by: User) -> Job:
     """Hide the project at once; a background job removes its rows in batches."""
     from projects.services.jobs import job_create
-    from projects.tasks import project_purge_task
 
     project.deleted_at = timezone.now()
     project.save(update_fields=["deleted_at"])
     audit_record(project=project, actor=by, action=AuditAction.PROJECT_DELETE,
                  target=f"{project.name} (#{project.pk})"[:300], data={"project": project.pk})
     return job_create(project=project, kind=JobKind.PROJECT_DELETE, by=by,
-                      task=project_purge_task, params={"project_id": project.pk})
-
-
-BATCH = 2000
-
-
-def project_purge(*, project_id: int, progress: Callable[[float, str], None]) -> dict:
-    """Delete a hidden project's data in bounded batches. Safe to run again after a crash."""
-    from annotation.models import Annotation, Assignment, Document, ImportedIdentity
-
-    project = Project.objects.filter(pk=project_id).first()
-    if project is None:
-        return {"deleted_documents": 0}
-    if project.deleted_at is None:
-        raise ServiceError(_("This project is not marked for deletion."))
-    total = Document.objects.filter(project_id=project_id).count() or 1
-    done = 0
-    while ids := list(Document.objects.filter(project_id=project_id)
-                      .values_list("id", flat=True)[:BATCH]):
-        with transaction.atomic():
-            Assignment.objects.filter(document_id__in=ids).delete()
-            Annotation.objects.filter(document_id__in=ids).delete()
-            Document.objects.filter(id__in=ids).delete()
-        done += len(ids)
-        progress(min(done / total, 0.99), _("Deleted %(n)d documents") % {"n": done})
-    # The project's imported identities (annotation.models.ImportedIdentity): accounts that
-    # exist for its annotations alone (deleted above, so nothing protects them), in batches.
-    while users := list(ImportedIdentity.objects.filter(project_id=project_id)
-                        .values_list("user_id", flat=True)[:BATCH]):
-        with transaction.atomic():
-            User.objects.filter(pk__in=users).delete()
-    with transaction.atomic():
-        project.delete()
-    return {"deleted_documents": done}
+                      params={"project_id": project.pk})

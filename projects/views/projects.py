@@ -6,7 +6,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from annotation.selectors import progress_of
 from projects import selectors, services
 from projects.forms import GuidelinesForm, ProjectForm
 from projects.markdown import render_markdown
@@ -33,18 +32,6 @@ def project_create(request: HttpRequest) -> HttpResponse:
         if project:
             return redirect("projects:labels", project_id=project.pk)
     return render(request, "projects/create.html", {"form": form})
-
-
-@project_view(Right.VIEW)
-def project_detail(request: HttpRequest, access: Access) -> HttpResponse:
-    progress = (progress_of(project=access.project, user=request.user)
-                if access.can(Right.LABEL) else None)
-    return render(request, "projects/detail.html", context(
-        access, progress=progress,
-        counts=selectors.project_document_counts(project=access.project),
-        labels=selectors.label_list(project=access.project),
-        problems=selectors.setup_problems(project=access.project),
-        guidelines=render_markdown(access.project.guidelines)))
 
 
 @project_view(Right.MANAGE)

@@ -5,7 +5,7 @@ import pytest
 from django.conf import settings
 
 from annotation.models import Annotation
-from annotation.services import assignments
+from annotation.services import annotations as save_path  # annotation_write, parse_content
 from tests.browser.conftest import log_in
 from tests.browser.test_workbench import ENGLISH, label_word, open_document, stored, wait_saved
 from tests.faults.test_database_dropped import backend_pid, terminate_backend
@@ -19,7 +19,7 @@ pytestmark = [
 
 def test_a_save_that_lost_the_database_is_retried_and_stored(world, page, monkeypatch):
     annotator = world.users["annotator"]
-    real = assignments.parse_content
+    real = save_path.parse_content
     calls: list[int] = []
 
     def lose_the_database_once(*args, **kwargs):  # in the live server's thread
@@ -28,7 +28,7 @@ def test_a_save_that_lost_the_database_is_retried_and_stored(world, page, monkey
             terminate_backend(backend_pid())
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(assignments, "parse_content", lose_the_database_once)
+    monkeypatch.setattr(save_path, "parse_content", lose_the_database_once)
     log_in(page, annotator.username)
     open_document(page, world, ENGLISH)
     label_word(page, ENGLISH, "Alice Smith", "p")

@@ -102,6 +102,7 @@ def run_sh(code: str, cwd: Path, state: Path) -> None:
     assert done.returncode == 0, f"{code}\n--- stdout\n{done.stdout}\n--- stderr\n{done.stderr}"
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_the_guide_runs_as_written(gold_project, live_server, tmp_path, monkeypatch):
     import datasets

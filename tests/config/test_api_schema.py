@@ -311,6 +311,7 @@ UNREACHED = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True, reset_sequences=True)
 def test_the_api_keeps_to_its_schema(world, populated):
     schema, headers, values = populated
@@ -334,6 +335,7 @@ def _right(label: str) -> str | None:
     return SPEC.get(name, {}).get(method)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True, reset_sequences=True)
 @pytest.mark.parametrize("role", ["reviewer", "annotator", "consumer", "anonymous"])
 def test_each_role_gets_only_what_it_may_and_keeps_to_the_schema(world, populate, role):

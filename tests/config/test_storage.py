@@ -2,10 +2,12 @@
 
 import re
 
+import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
 
+@pytest.mark.slow  # a collectstatic of the whole tree
 def test_collectstatic_rewrites_module_imports_to_hashed_names(tmp_path):
     storages = {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
                 "staticfiles": {"BACKEND": "config.storage.StaticStorage"}}

@@ -19,7 +19,7 @@ from werkzeug.test import Client
 
 from annotation import selectors as annotation_selectors
 from annotation.models import Annotation
-from annotation.services import assignments
+from annotation.services import annotations as save_path  # annotation_write, parse_content
 from projects import selectors as project_selectors
 from projects.models import Job
 from tests.factories import AssignmentFactory
@@ -80,13 +80,13 @@ def test_a_connection_killed_between_requests_is_replaced(app):
 
 def test_a_save_whose_connection_dies_is_a_503_and_the_retry_saves(app, monkeypatch):
     client, headers, url = app
-    real = assignments.parse_content
+    real = save_path.parse_content
 
     def parse_then_lose_the_database(*args, **kwargs):  # mid-save, inside its transaction
         terminate_backend(backend_pid())
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(assignments, "parse_content", parse_then_lose_the_database)
+    monkeypatch.setattr(save_path, "parse_content", parse_then_lose_the_database)
     body = {**CONTENT, "status": "draft", "version": 0}
     lost = client.put(url, json=body, headers=headers)
     assert lost.status_code == 503, lost.get_data(as_text=True)
@@ -94,7 +94,7 @@ def test_a_save_whose_connection_dies_is_a_503_and_the_retry_saves(app, monkeypa
     assert lost.json == {"detail": "The database is unavailable; try again.", "errors": []}
     assert not Annotation.objects.exists()  # rolled back: nothing half-saved
 
-    monkeypatch.setattr(assignments, "parse_content", real)
+    monkeypatch.setattr(save_path, "parse_content", real)
     retried = client.put(url, json=body, headers=headers)  # what save.js does on a 5xx
     assert retried.status_code == 200, retried.get_data(as_text=True)
     assert retried.json["version"] == 1

@@ -21,7 +21,7 @@ from annotation.services.store import annotation_save
 from tests.conftest import ROOT
 from tests.factories import DocumentFactory, UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]  # pg_dump, a restore
 GOLD = {"entities": [{"id": "T1", "start": 0, "end": 5, "label": "PER"}], "relations": [],
         "sentiment": "positive"}
 # Run in a fresh interpreter against the restored database and media root.

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from projects.demo.loader import load_demo
+from annotation.demo.loader import load_demo
 
 
 class Command(BaseCommand):

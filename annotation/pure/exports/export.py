@@ -1,4 +1,5 @@
-"""The export entry points: ``Export`` (which keeps warnings and counts) and ``chunks``."""
+"""The export entry points: ``Export`` (which keeps warnings and counts; ``write`` takes
+documents as stored, ``chunks`` native records) and ``chunks``."""
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -7,6 +8,7 @@ from typing import Any
 from annotation.pure.exports import brat, conll, docbin, hf, jsonl, tabular
 from annotation.pure.exports.common import Context, Record
 from annotation.pure.exports.labels import ExportLabels
+from annotation.pure.exports.stored import Stored, records
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,16 @@ class Export(Context):
             if chunk:
                 yield chunk
 
-    def gold_chunks(self, documents: Iterable[jsonl.Gold]) -> Iterator[bytes]:
+    def write(self, documents: Iterable[Stored]) -> Iterator[bytes]:
+        """The file's bytes from documents as the database holds them (what
+        ``selectors.exports.export_documents`` gives, for every format and scope): ``jsonl``
+        gold writes its lines from the tuples; every other export writes native records."""
+        if self.fmt == "jsonl" and self.scope == "gold":
+            return self.gold_chunks(documents)
+        return self.chunks(records(documents, scope=self.scope,
+                                   multi_label=self.labels.multi_label))
+
+    def gold_chunks(self, documents: Iterable[Stored]) -> Iterator[bytes]:
         """``jsonl``, scope ``gold``, from documents as the database holds them: the bytes
         ``chunks`` gives for their records, without building the records."""
         if self.fmt != "jsonl" or self.scope != "gold":

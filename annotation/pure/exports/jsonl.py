@@ -7,14 +7,16 @@ every record. Every entity carries ``text`` (its text at its offsets, added when
 entity whose given text differs from the document's is kept as given and warned about).
 
 ``write_gold`` writes the same lines for scope ``gold`` from documents as the database holds
-them (``Gold``: plain tuples, trusted), with no record dicts built, checked and encoded."""
+them (``stored.Stored``: plain tuples, trusted), with no record dicts built, checked and
+encoded."""
 
 import json
 from collections.abc import Iterable, Iterator
 from json.encoder import encode_basestring
-from typing import Any, NamedTuple
+from typing import Any
 
 from annotation.pure.exports.common import Context, Record, encoded, json_text
+from annotation.pure.exports.stored import GOLD, Stored
 
 
 def _labelling(ctx: Context, record: Record, data: Any, annotator: str | None) -> Any:
@@ -70,19 +72,7 @@ def _lines(ctx: Context, records: Iterable[Record]) -> Iterator[str]:
         yield json_text(out) + "\n"
 
 
-class Gold(NamedTuple):
-    """A reviewed document with its gold, as the database holds it: entities in order of
-    offsets (their ids are ``T1``, ``T2``… by position), their offsets checked when saved."""
-
-    id: str
-    text: str
-    meta: str  # the meta as JSON text, in any layout (written compact)
-    entities: list[tuple[int, int, str]]  # (start, end, label name)
-    relations: list[tuple[int, int, str]]  # (head, tail, label name), by entity position from 1
-    sentiment: list[str]  # label names, in the project's order
-
-
-def write_gold(ctx: Context, documents: Iterable[Gold]) -> Iterator[bytes]:
+def write_gold(ctx: Context, documents: Iterable[Stored]) -> Iterator[bytes]:
     """Scope ``gold``: the bytes ``write`` gives for these documents' native records, in
     chunks of about 64 KiB."""
     if ctx.scope != "gold":
@@ -90,15 +80,21 @@ def write_gold(ctx: Context, documents: Iterable[Gold]) -> Iterator[bytes]:
     return encoded(_gold_lines(ctx, documents))
 
 
-def _gold_lines(ctx: Context, documents: Iterable[Gold]) -> Iterator[str]:
+def _gold_lines(ctx: Context, documents: Iterable[Stored]) -> Iterator[str]:
     string = encode_basestring  # a str as JSON, as the encoder writes it (ensure_ascii off)
     names: dict[str, str] = {}  # label name -> as JSON
     multi = ctx.labels.multi_label
     for doc in documents:
+        gold = None
+        for labelling in doc.labellings:  # the last gold, as a record keeps it
+            if labelling.kind == GOLD:
+                gold = labelling
+        if gold is None:  # as ``write`` leaves out a record without a gold
+            continue
         text = doc.text
         size = len(text)
         entities = []
-        for n, (start, end, label) in enumerate(doc.entities, start=1):
+        for n, (start, end, label) in enumerate(gold.entities, start=1):
             if not 0 <= start <= end <= size:  # as ``_labelling`` warns; saving refuses it
                 ctx.warn({"id": doc.id}, None, "offsets outside the text", annotator=None,
                          entity=f"T{n}", start=start, end=end)
@@ -107,8 +103,8 @@ def _gold_lines(ctx: Context, documents: Iterable[Gold]) -> Iterator[str]:
                             f'"text":{string(text[start:end])}}}')
         relations = [f'{{"head":"T{head}","tail":"T{tail}","label":'
                      f'{names.get(label) or names.setdefault(label, string(label))}}}'
-                     for head, tail, label in doc.relations]
-        chosen = doc.sentiment
+                     for head, tail, label in gold.relations]
+        chosen = gold.sentiment
         if multi:
             sentiment = "[" + ",".join(map(string, chosen)) + "]"
         else:

@@ -17,15 +17,15 @@ stream. `common` holds what the JSON readers share (iteration, type checks, dupl
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO
 
-from annotation.imports.decode import CHUNK_SIZE, LongLine, open_text
-from annotation.imports.formats.conll import read_conll
-from annotation.imports.formats.doccano import read_doccano
-from annotation.imports.formats.label_studio import read_label_studio
-from annotation.imports.formats.native import read_json, read_jsonl
-from annotation.imports.formats.tabular import read_csv, read_tsv
-from annotation.imports.formats.txt import read_txt
-from annotation.imports.limits import DEFAULT_LIMITS, Limits, meta_problem
-from annotation.imports.records import FileError, Problem, Record
+from annotation.readers.decode import CHUNK_SIZE, LongLine, open_text
+from annotation.readers.formats.conll import read_conll
+from annotation.readers.formats.doccano import read_doccano
+from annotation.readers.formats.label_studio import read_label_studio
+from annotation.readers.formats.native import read_json, read_jsonl
+from annotation.readers.formats.tabular import read_csv, read_tsv
+from annotation.readers.formats.txt import read_txt
+from annotation.readers.limits import DEFAULT_LIMITS, Limits, meta_problem
+from annotation.readers.records import FileError, Problem, Record
 
 __all__ = ["READERS", "Reader", "read"]
 

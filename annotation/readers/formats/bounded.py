@@ -21,9 +21,9 @@ from typing import Any, NamedTuple
 
 import ijson
 
-from annotation.imports.decode import Utf8Reader
-from annotation.imports.limits import Limits
-from annotation.imports.records import Problem
+from annotation.readers.decode import Utf8Reader
+from annotation.readers.limits import Limits
+from annotation.readers.records import Problem
 
 
 class Over(NamedTuple):

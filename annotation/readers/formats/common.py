@@ -14,11 +14,11 @@ import json.scanner
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO
 
-from annotation.imports.decode import LongLine, open_utf8
-from annotation.imports.formats import bounded
-from annotation.imports.keys import StringKeys
-from annotation.imports.limits import DEFAULT_LIMITS, Limits
-from annotation.imports.records import FileError, Problem, Record
+from annotation.readers.decode import LongLine, open_utf8
+from annotation.readers.formats import bounded
+from annotation.readers.keys import StringKeys
+from annotation.readers.limits import DEFAULT_LIMITS, Limits
+from annotation.readers.records import FileError, Problem, Record
 
 _TYPES = {
     dict: "object",

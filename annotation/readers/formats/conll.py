@@ -22,7 +22,7 @@ entity, since ``O`` tags say so explicitly.
 import re
 from collections.abc import Iterable, Iterator
 
-from annotation.imports.records import Entity, Labelling, Problem, Record
+from annotation.readers.records import Entity, Labelling, Problem, Record
 
 # Chinese and Japanese only: Korean separates words with spaces, so Hangul keeps them.
 _CJK = re.compile(

@@ -16,7 +16,7 @@ Offsets are taken as code points (doccano's backend counts them in Python).
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from annotation.imports.formats.common import (
+from annotation.readers.formats.common import (
     Ids,
     Invalid,
     build_records,
@@ -26,8 +26,8 @@ from annotation.imports.formats.common import (
     label,
     must,
 )
-from annotation.imports.limits import DEFAULT_LIMITS, Limits
-from annotation.imports.records import Entity, Labelling, Problem, Record, Relation
+from annotation.readers.limits import DEFAULT_LIMITS, Limits
+from annotation.readers.records import Entity, Labelling, Problem, Record, Relation
 
 _READ = frozenset({"id", "text", "label", "entities", "relations"})
 

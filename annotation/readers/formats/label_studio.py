@@ -23,7 +23,7 @@
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from annotation.imports.formats.common import (
+from annotation.readers.formats.common import (
     Ids,
     Invalid,
     build_records,
@@ -32,8 +32,8 @@ from annotation.imports.formats.common import (
     label,
     must,
 )
-from annotation.imports.limits import DEFAULT_LIMITS, Limits
-from annotation.imports.records import Entity, Labelling, Problem, Record, Relation
+from annotation.readers.limits import DEFAULT_LIMITS, Limits
+from annotation.readers.records import Entity, Labelling, Problem, Record, Relation
 
 
 def read_label_studio(

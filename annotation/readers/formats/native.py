@@ -14,7 +14,7 @@ Problem (the first found) and no Record.
 from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO
 
-from annotation.imports.formats.common import (
+from annotation.readers.formats.common import (
     Ids,
     Invalid,
     build_records,
@@ -26,8 +26,8 @@ from annotation.imports.formats.common import (
     must,
     sentiment,
 )
-from annotation.imports.limits import DEFAULT_LIMITS, Limits
-from annotation.imports.records import Entity, Labelling, Problem, Record, Relation
+from annotation.readers.limits import DEFAULT_LIMITS, Limits
+from annotation.readers.records import Entity, Labelling, Problem, Record, Relation
 
 _FOREIGN = {
     "label": "doccano",

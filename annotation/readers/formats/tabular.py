@@ -16,9 +16,9 @@ import re
 import sys
 from collections.abc import Iterable, Iterator
 
-from annotation.imports.formats.common import Ids
-from annotation.imports.limits import DEFAULT_LIMITS, Limits
-from annotation.imports.records import FileError, Problem, Record
+from annotation.readers.formats.common import Ids
+from annotation.readers.limits import DEFAULT_LIMITS, Limits
+from annotation.readers.records import FileError, Problem, Record
 
 _FIELD_LIMIT = min(sys.maxsize, 2**31 - 1)  # the default (128 KiB) is too small for documents
 

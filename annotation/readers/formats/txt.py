@@ -7,7 +7,7 @@ text is the whole file exactly as decoded, newlines included, at line 1.
 
 from collections.abc import Iterable, Iterator
 
-from annotation.imports.records import FileError, Problem, Record
+from annotation.readers.records import FileError, Problem, Record
 
 
 def read_txt(lines: Iterable[str], *, txt_mode: str = "lines") -> Iterator[Record | Problem]:

@@ -18,11 +18,11 @@ from annotation.readers.limits import Limits
 from annotation.readers.long_texts import describe_key, finder_key, limit_record
 from annotation.readers.neardup import NearDuplicateFinder
 from annotation.readers.records import FileError, Problem, Record
-from annotation.services.store import document_refresh_status
 from annotation.services.assignments import assignments_backfill
 from annotation.services.imports.importer import Importer
 from annotation.services.imports.options import FORMATS, ImportOptions
 from annotation.services.imports.statistics import import_analyze
+from annotation.services.store import document_refresh_status
 from projects.errors import ServiceError
 from projects.models import AuditAction, Job, JobKind, Project
 from projects.services import job_create

@@ -1,5 +1,5 @@
 """The agreement dashboard's view of a stored report: headline numbers with their intervals,
-sample sizes and notes, per-label rows, and the charts (annotation/charts.py)."""
+sample sizes and notes, per-label rows, and the charts (annotation/views/display/charts.py)."""
 
 from dataclasses import dataclass, field
 from typing import Any
@@ -8,9 +8,9 @@ from django.utils.formats import date_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from annotation.charts import heatmap, line_chart
 from annotation.pure.agreement.slices import notes_for
 from annotation.selectors.agreement_dashboard import Stored
+from annotation.views.display.charts import heatmap, line_chart
 
 
 @dataclass

@@ -8,9 +8,9 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from annotation.charts import bar_chart, heatmap, percent
 from annotation.pure.balance import Share, shares, spread
 from annotation.selectors.agreement_dashboard import Stored
+from annotation.views.display.charts import bar_chart, heatmap, percent
 
 KINDS = ("entity", "relation", "sentiment")
 STATS = ("sentiment_alpha", "sentiment_kappa", "percent_agreement", "entity_f1", "relation_f1")

@@ -1,5 +1,5 @@
 """The progress dashboard's chart: submissions per day as an accessible SVG column chart,
-drawn on the server the way annotation.charts draws its charts (role="img", a title and a
+drawn on the server as charts.py beside it draws its charts (role="img", a title and a
 description, a <title> per column, escaped text, fills as attributes). The page puts the
 same numbers in a table beside it."""
 
@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from annotation.charts import PALETTE, _e, _open
 from annotation.selectors.progress import Day
+from annotation.views.display.charts import PALETTE, _e, _open
 
 
 def per_day_chart(days: Sequence[Day], *, chart_id: str = "per-day-chart",

@@ -127,6 +127,7 @@ def test_lsh_params_match_datasketch(threshold):
     assert lsh_params(threshold) == _optimal_param(threshold, 128, 0.1, 0.9)
 
 
+@pytest.mark.slow
 def test_memory_scales_to_a_million_documents():
     rng = np.random.default_rng(6)
     vocab = np.array(["".join(rng.choice(list(string.ascii_lowercase), 6)) for _ in range(3000)])

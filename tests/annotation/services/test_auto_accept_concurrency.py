@@ -20,6 +20,7 @@ from tests.conftest import api_client_for
 from tests.factories import AssignmentFactory, DocumentFactory, UserFactory
 
 pytestmark = [
+    pytest.mark.slow,  # real concurrent transactions
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
                        reason="row locks need PostgreSQL (DATABASE_URL)"),

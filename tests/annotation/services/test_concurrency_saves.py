@@ -17,6 +17,7 @@ from tests.conftest import api_client_for
 from tests.factories import DocumentFactory, UserFactory
 
 pytestmark = [
+    pytest.mark.slow,  # real concurrent transactions
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
                        reason="concurrent writers need PostgreSQL (DATABASE_URL)"),

@@ -15,6 +15,7 @@ from tests.concurrency import run_together
 from tests.conftest import api_client_for
 
 pytestmark = [
+    pytest.mark.slow,  # real concurrent transactions
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
                        reason="concurrent transactions need PostgreSQL (DATABASE_URL)"),

@@ -16,6 +16,7 @@ from annotation.services.gold import gold_save
 from projects.errors import Conflict
 
 pytestmark = [
+    pytest.mark.slow,  # real concurrent transactions
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
                        reason="row locks need PostgreSQL (DATABASE_URL)"),

@@ -26,7 +26,7 @@ from annotation.selectors.labeling import documents_open_to, live
 from annotation.services import rows
 from tests.factories import ProjectFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]  # 100 generated database states
 
 USERS, DOCUMENTS, PROJECTS = 4, 8, 2
 # Leases that ran out long ago or a moment ago, run out right now (the boundary: ``>``, not

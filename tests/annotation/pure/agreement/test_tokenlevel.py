@@ -28,6 +28,7 @@ def joined(texts: list[str]) -> tuple[str, np.ndarray, np.ndarray]:
     return "\n".join(texts), start, start + lengths
 
 
+@pytest.mark.slow  # all 1.1M code points
 def test_every_code_point_splits_and_joins_as_the_regex_does():
     # each code point alone, and between two word characters (does it join, split, attach?)
     texts = [f"{chr(c)} a{chr(c)}b" for c in range(0x110000)]
