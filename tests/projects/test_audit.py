@@ -7,7 +7,8 @@ from annotation.models import DatasetVersion
 from projects.models import AuditAction, AuditEvent
 from projects.selectors import AUDIT_PAGE_SIZE
 from projects.services.audit import audit_record
-from tests.annotation.services.imports.test_jobs import imports, jsonl  # noqa: F401 (a fixture)
+from tests.annotation.services.imports.conftest import imports  # noqa: F401 (a fixture)
+from tests.annotation.services.imports.test_jobs import jsonl
 from tests.conftest import api_client_for, page_client_for
 from tests.factories import UserFactory
 

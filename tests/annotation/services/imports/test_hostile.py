@@ -20,13 +20,10 @@ UNEXPECTED = "The import failed unexpectedly; the administrators have the detail
 
 
 @pytest.fixture
-def imports(world, media, django_capture_on_commit_callbacks):
-    def go(data: bytes, name: str = "data.jsonl", **options) -> Job:
-        with django_capture_on_commit_callbacks(execute=True):
-            job = run_import(world, data, name, **options)
-        job.refresh_from_db()
-        return job
-    return go
+def imports(imports, media):
+    """The in-process imports (conftest.py), with this test's own media directory, so that
+    what a failure leaves behind can be listed."""
+    return imports
 
 
 def uploads() -> list[str]:

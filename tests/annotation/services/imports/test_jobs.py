@@ -44,17 +44,6 @@ def run_import(world, data: bytes, name: str = "data.jsonl", **options) -> Job:
     return Job.objects.get(pk=response.json()["id"])
 
 
-@pytest.fixture
-def imports(world, django_capture_on_commit_callbacks):
-    """Run imports with their job executed in-process, as with no REDIS_URL."""
-    def go(data: bytes, name: str = "data.jsonl", **options) -> Job:
-        with django_capture_on_commit_callbacks(execute=True):
-            job = run_import(world, data, name, **options)
-        job.refresh_from_db()
-        return job
-    return go
-
-
 def test_native_jsonl_with_annotations_gold_and_predictions(world, imports):
     before = Document.objects.count()
     job = imports(jsonl(RECORD, {"text": "Second document."}))
