@@ -6,6 +6,7 @@ import socket
 import subprocess
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -173,7 +174,7 @@ class Peak:
 
 
 @dataclass(kw_only=True)
-class Sampler:
+class Sampler(ABC):
     """Calls `sample` in a thread every `interval` seconds while in its `with` block, and at
     the block's start and end."""
 
@@ -181,8 +182,9 @@ class Sampler:
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
+    @abstractmethod
     def sample(self) -> object:
-        raise NotImplementedError
+        """Take one sample (what a subclass measures)."""
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):

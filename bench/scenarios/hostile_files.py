@@ -28,29 +28,27 @@ def write_deep_meta(path: Path) -> None:
     path.write_text('{"text": "x", "meta": ' + '{"a":' * DEPTH + "{}" + "}" * DEPTH + "}\n")
 
 
-def write_long_line(path: Path) -> None:
-    """One JSONL record whose text is LINE_BYTES of random lower-case words."""
-    rng = np.random.default_rng(15)
+def _write_words(path: Path, head: bytes, tail: bytes, seed: int) -> None:
+    """`head`, LINE_BYTES of random lower-case words, 4 MB at a time, then `tail`."""
+    rng = np.random.default_rng(seed)
     alphabet = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz     ", dtype=np.uint8)
     chunk = 4 * 1024 * 1024
     with path.open("wb") as out:
-        out.write(b'{"text": "')
+        out.write(head)
         for _ in range(LINE_BYTES // chunk):
             out.write(alphabet[rng.integers(0, len(alphabet), size=chunk)].tobytes())
-        out.write(b'"}\n')
+        out.write(tail)
+
+
+def write_long_line(path: Path) -> None:
+    """One JSONL record whose text is LINE_BYTES of random lower-case words."""
+    _write_words(path, b'{"text": "', b'"}\n', seed=15)
 
 
 def write_long_array_text(path: Path) -> None:
     """A JSON array whose second record's text is LINE_BYTES of words: the parser would hold
     the string whole."""
-    rng = np.random.default_rng(17)
-    alphabet = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz     ", dtype=np.uint8)
-    chunk = 4 * 1024 * 1024
-    with path.open("wb") as out:
-        out.write(b'[{"text": "first"}, {"text": "')
-        for _ in range(LINE_BYTES // chunk):
-            out.write(alphabet[rng.integers(0, len(alphabet), size=chunk)].tobytes())
-        out.write(b'"}, {"text": "third"}]')
+    _write_words(path, b'[{"text": "first"}, {"text": "', b'"}, {"text": "third"}]', seed=17)
 
 
 def write_long_allowed(path: Path) -> None:
