@@ -22,6 +22,13 @@ class PiiPolicy(models.TextChoices):
     MASK = "mask", _("Mask")
 
 
+class Order(models.TextChoices):
+    SEQUENTIAL = "sequential", _("Sequential")
+    RANDOM = "random", _("Random")
+    UNCERTAINTY = "uncertainty", _("Least confident first")
+    STRATIFIED = "stratified", _("Stratified by a meta field")
+
+
 class Project(models.Model):
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -51,6 +58,32 @@ class Project(models.Model):
     gold_check_rate = models.FloatField(
         _("gold check rate"), default=0.0, validators=[MinValueValidator(0), MaxValueValidator(1)]
     )
+    order = models.CharField(
+        _("order"), max_length=12, choices=Order.choices, default=Order.SEQUENTIAL,
+        help_text=_("The order in which documents are handed out."),
+    )
+    order_field = models.CharField(
+        _("order field"), max_length=100, blank=True,
+        help_text=_("The meta key that stratified order balances."),
+    )
+    suggestion_min_score = models.FloatField(
+        _("minimum suggestion score"), default=0.3,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=_("Suggestions scored below this are not shown."),
+    )
+    train_every = models.PositiveIntegerField(
+        _("train every"), default=50, validators=[MinValueValidator(1)],
+        help_text=_("Train the models again after this many new gold documents."),
+    )
+    activation_f1 = models.FloatField(
+        _("activation F1"), default=0.5, validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=_("A trained model is switched on only when its cross-validated F1 reaches "
+                    "this."),
+    )
+    relation_min_gold = models.PositiveIntegerField(
+        _("gold relations needed"), default=50,
+        help_text=_("The relation model trains only with at least this many gold relations."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
@@ -74,6 +107,15 @@ class Project(models.Model):
             models.CheckConstraint(
                 condition=Q(gold_check_rate__gte=0) & Q(gold_check_rate__lte=1),
                 name="project_gold_check_rate_range",
+            ),
+            models.CheckConstraint(condition=Q(order__in=Order.values), name="project_order_valid"),
+            models.CheckConstraint(
+                condition=Q(suggestion_min_score__gte=0) & Q(suggestion_min_score__lte=1),
+                name="project_suggestion_min_score_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(activation_f1__gte=0) & Q(activation_f1__lte=1),
+                name="project_activation_f1_range",
             ),
         ]
 
@@ -153,6 +195,7 @@ class JobKind(models.TextChoices):
     EXPORT = "export", _("Export")
     AGREEMENT = "agreement", _("Agreement")
     PROJECT_DELETE = "project_delete", _("Project deletion")
+    TRAIN = "train", _("Training")
 
 
 class JobStatus(models.TextChoices):
@@ -207,6 +250,8 @@ class AuditAction(models.TextChoices):
     TOKEN_REVOKE = "token_revoke", _("API token revoked")
     PROJECT_DELETE = "project_delete", _("Project deleted")
     REQUEUE = "requeue", _("Skipped documents returned to the queue")
+    AGENT_CHANGE = "agent_change", _("Agent changed")
+    TRAIN = "train", _("Training started")
 
 
 class AuditEvent(models.Model):

@@ -25,6 +25,12 @@ class Document(models.Model):
     # PII found on import: {"EMAIL": [[start, end], ...]} under the "flag" policy.
     pii = models.JSONField(default=dict, blank=True)
     is_gold_check = models.BooleanField(default=False)
+    # Where `next` hands the document out under an order other than sequential (lowest
+    # first, then by id); written by services.ordering, NULL until then.
+    rank = models.FloatField(null=True, blank=True, db_default=None)
+    # How sure the active agents are of their suggestions for it, in [0, 1] (the least sure
+    # suggestion's score); NULL until suggestions are computed. `uncertainty` order reads it.
+    confidence = models.FloatField(null=True, blank=True, db_default=None)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -32,6 +38,8 @@ class Document(models.Model):
         indexes = [
             models.Index(fields=["project", "status", "id"], name="document_project_status"),
             models.Index(fields=["project", "content_hash"], name="document_project_hash"),
+            models.Index(fields=["project", "status", "rank", "id"], name="document_rank",
+                         condition=Q(rank__isnull=False)),
         ]
         constraints = [
             models.UniqueConstraint(fields=["project", "external_id"], condition=~Q(external_id=""),

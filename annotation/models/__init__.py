@@ -1,0 +1,43 @@
+"""The annotation app's models: labelling and its bookkeeping (core), and the agents that
+propose labels (agents)."""
+
+from annotation.models.agents import (
+    Agent,
+    AgentKind,
+    AgentVersion,
+    Decision,
+    Suggestion,
+    SuggestionDecision,
+    SuggestionKind,
+)
+from annotation.models.core import (
+    IMPORTED_NAME_MAX,
+    SKIP_REASON_MAX,
+    AgreementReport,
+    Annotation,
+    AnnotationKind,
+    AnnotationStatus,
+    Assignment,
+    AssignmentStatus,
+    DatasetVersion,
+    Document,
+    DocumentDisagreement,
+    DocumentStatus,
+    GoldCheckScore,
+    GoldRevision,
+    GoldSource,
+    ImportedIdentity,
+    ProgressSnapshot,
+    Relation,
+    SentimentChoice,
+    Span,
+)
+
+__all__ = [
+    "IMPORTED_NAME_MAX", "SKIP_REASON_MAX", "Agent", "AgentKind", "AgentVersion",
+    "AgreementReport", "Annotation", "AnnotationKind", "AnnotationStatus", "Assignment",
+    "AssignmentStatus", "DatasetVersion", "Decision", "Document", "DocumentDisagreement",
+    "DocumentStatus", "GoldCheckScore", "GoldRevision", "GoldSource", "ImportedIdentity",
+    "ProgressSnapshot", "Relation", "SentimentChoice", "Span", "Suggestion",
+    "SuggestionDecision", "SuggestionKind",
+]
