@@ -3,5 +3,6 @@ project's gold, cross-validated metrics, and predictions. Django-free, CPU-only,
 nothing is fetched at run time.
 
 Each model module (`dictionary`, `crf`, `sentiment`, `relation`) offers
-``train(docs, *, folds, seed, ...) -> Trained`` and ``predict(model, docs) -> list[list[Proposal]]``.
+``train(docs, *, folds, seed, ...) -> Trained`` and
+``predict(model, docs) -> list[list[Proposal]]``.
 """
