@@ -4,5 +4,5 @@ nothing is fetched at run time.
 
 Each model module (`dictionary`, `crf`, `sentiment`, `relation`) offers
 ``train(docs, *, folds, seed, ...) -> Trained`` and
-``predict(model, docs) -> list[list[Proposal]]``.
+``predict(model, docs) -> list[Predicted]``.
 """

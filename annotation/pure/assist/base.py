@@ -35,6 +35,16 @@ class Proposal:
 
 
 @dataclass
+class Predicted:
+    """One document's proposals, and how sure the model is of the whole document in [0, 1]
+    (for least-confident-first ordering: the least sure decision it made, e.g. the lowest
+    max-marginal of any token, or the top class probability)."""
+
+    proposals: list[Proposal]
+    confidence: float
+
+
+@dataclass
 class Trained:
     """A training run's outcome. `model` is None when the run was refused (then `reason`
     says why, e.g. too little gold). `metrics` follows DESIGN: f1, precision, recall (micro
