@@ -1,0 +1,167 @@
+"""The sentiment (document classification) agent: character n-grams within word boundaries
+(so CJK needs no segmenter) weighted by sublinear TF-IDF, and logistic regression.
+
+- nominal, single label: one multinomial model; the top class is proposed with its
+  probability, which is also the document's confidence;
+- multi-label: one binary model per label; labels with p >= 0.5 are proposed, and the
+  confidence is the least sure of the per-label decisions, min max(p, 1 - p);
+- ordinal (`ordinal` lists the labels in scale order): K - 1 cumulative binary models
+  P(y > k) (Frank & Hall 2001) give the class probabilities; the top class is proposed.
+
+A binary target that never varies in the training data is a constant (its prior)."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from annotation.pure.assist.base import (
+    SENTIMENT,
+    GoldDoc,
+    Predicted,
+    Proposal,
+    Trained,
+    count_matches,
+    docs_with,
+    fold_indices,
+    metrics_from_counts,
+    refused,
+)
+
+MIN_DOCS = 10
+NOMINAL, MULTI, ORDINAL = "nominal", "multi_label", "ordinal"
+
+
+@dataclass
+class SentimentModel:
+    mode: str
+    labels: list[str]  # the classes, in scale order when ordinal
+    vectorizer: Any
+    classifiers: list[Any]  # one multinomial model, or one binary model per label/threshold
+
+
+def _targets(docs: Sequence[GoldDoc], mode: str) -> list[tuple[str, ...]]:
+    return [doc.sentiment if mode == MULTI else doc.sentiment[:1] for doc in docs]
+
+
+def _classifier(x: Any, y: Sequence[Any]) -> Any:
+    """Logistic regression, or the prior when `y` never varies."""
+    from sklearn.dummy import DummyClassifier
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=10.0, max_iter=1000) if len(set(y)) > 1 else (
+        DummyClassifier(strategy="prior"))
+    return model.fit(x, list(y))
+
+
+def _columns(model: Any, x: Any, classes: Sequence[Any]) -> np.ndarray:
+    """The model's probabilities of `classes`, in that order (0 for a class it never saw)."""
+    proba, seen = model.predict_proba(x), list(model.classes_)
+    out = np.zeros((x.shape[0], len(classes)))
+    for j, name in enumerate(classes):
+        if name in seen:
+            out[:, j] = proba[:, seen.index(name)]
+    return out
+
+
+def fit(docs: Sequence[GoldDoc], mode: str, labels: list[str]) -> SentimentModel:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True)
+    x = vectorizer.fit_transform([doc.text for doc in docs])
+    targets = _targets(docs, mode)
+    if mode == NOMINAL:
+        classifiers = [_classifier(x, [t[0] for t in targets])]
+    elif mode == MULTI:
+        classifiers = [_classifier(x, [int(name in t) for t in targets]) for name in labels]
+    else:
+        rank = [labels.index(t[0]) for t in targets]
+        classifiers = [_classifier(x, [int(r > k) for r in rank])
+                       for k in range(len(labels) - 1)]
+    return SentimentModel(mode, labels, vectorizer, classifiers)
+
+
+def probabilities(model: SentimentModel, texts: Sequence[str]) -> np.ndarray:
+    """(documents, labels) probabilities: a distribution per row unless multi-label."""
+    x = model.vectorizer.transform(list(texts))
+    if model.mode == NOMINAL:
+        return _columns(model.classifiers[0], x, model.labels)
+    columns = np.hstack([_columns(c, x, [1]) for c in model.classifiers])
+    if model.mode == MULTI:
+        return columns
+    above = np.hstack([np.ones((x.shape[0], 1)), columns, np.zeros((x.shape[0], 1))])
+    proba = np.clip(above[:, :-1] - above[:, 1:], 0.0, None)
+    return proba / np.maximum(proba.sum(axis=1, keepdims=True), 1e-12)
+
+
+def _decide(model: SentimentModel, row: np.ndarray) -> tuple[list[Proposal], float]:
+    if model.mode == MULTI:
+        proposals = [Proposal(kind=SENTIMENT, label=name, score=float(p))
+                     for name, p in zip(model.labels, row, strict=True) if p >= 0.5]
+        return proposals, float(np.min(np.maximum(row, 1 - row)))
+    top = int(np.argmax(row))
+    score = min(1.0, max(0.0, float(row[top])))
+    return [Proposal(kind=SENTIMENT, label=model.labels[top], score=score)], score
+
+
+def predict(model: SentimentModel, docs: Sequence[GoldDoc]) -> list[Predicted]:
+    if not docs:
+        return []
+    rows = probabilities(model, [doc.text for doc in docs])
+    return [Predicted(*_decide(model, row)) for row in rows]
+
+
+def _labels(docs: Sequence[GoldDoc], mode: str, ordinal: list[str] | None) -> list[str]:
+    if mode == ORDINAL and ordinal is not None:
+        return list(ordinal)
+    return sorted({name for t in _targets(docs, mode) for name in t})
+
+
+def _refusal(docs: Sequence[GoldDoc], labels: list[str]) -> str:
+    if len(docs) < MIN_DOCS:
+        return f"{len(docs)} gold documents with sentiment; at least {MIN_DOCS} are needed"
+    if len(labels) < 2:
+        return f"{len(labels)} sentiment label in the gold; at least 2 are needed"
+    return ""
+
+
+def train(docs: Sequence[GoldDoc], *, folds: int = 5, seed: int = 0,
+          multi_label: bool = False, ordinal: list[str] | None = None,
+          **options: Any) -> Trained:
+    mode = MULTI if multi_label else ORDINAL if ordinal else NOMINAL
+    used = docs_with(docs, SENTIMENT)
+    if mode == ORDINAL and ordinal is not None:
+        used = [doc for doc in used if doc.sentiment[0] in ordinal]
+    labels = _labels(used, mode, ordinal)
+    reason = _refusal(used, labels if mode != ORDINAL else _labels(used, NOMINAL, None))
+    if reason:
+        return refused(reason, len(used))
+    k = max(2, min(folds, len(used) // 5))
+    predicted = held_out_labels(used, mode, labels, k, seed)
+    metrics = label_metrics(_targets(used, mode), predicted, k)
+    return Trained(model=fit(used, mode, labels), metrics=metrics, trained_on=len(used))
+
+
+def held_out_labels(docs: Sequence[GoldDoc], mode: str, labels: list[str], folds: int,
+                    seed: int) -> list[list[str]]:
+    """Each document's proposed labels from a model fitted without its fold."""
+    predicted: list[list[str]] = [[] for _ in docs]
+    for test in fold_indices(len(docs), folds, seed):
+        held = set(test)
+        model = fit([doc for i, doc in enumerate(docs) if i not in held], mode, labels)
+        for i, out in zip(test, predict(model, [docs[i] for i in test]), strict=True):
+            predicted[i] = [p.label for p in out.proposals]
+    return predicted
+
+
+def label_metrics(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]],
+                  folds: int) -> dict[str, Any]:
+    counts: dict[str, list[int]] = {}
+    for i, (truth, found) in enumerate(zip(gold, predicted, strict=True)):
+        count_matches(((i, name) for name in truth), ((i, name) for name in found), counts)
+    metrics = metrics_from_counts({k: (v[0], v[1], v[2]) for k, v in counts.items()}, folds)
+    f1s = [row["f1"] for row in metrics["per_label"].values()]
+    metrics["macro_f1"] = sum(f1s) / len(f1s) if f1s else 0.0
+    return metrics
+
