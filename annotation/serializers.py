@@ -153,11 +153,54 @@ class AnnotationOfOutput(AnnotationOutput):
     updated_at = serializers.DateTimeField()
 
 
+class SuggestedSpan(serializers.Serializer):
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+
+
+class SuggestedEntity(serializers.Serializer):
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    text = serializers.CharField()
+    label = serializers.CharField()
+    agent = serializers.CharField()
+    model_version = serializers.CharField(allow_blank=True)
+    score = serializers.FloatField()
+
+
+class SuggestedRelation(serializers.Serializer):
+    head = SuggestedSpan()
+    tail = SuggestedSpan()
+    label = serializers.CharField()
+    agent = serializers.CharField()
+    model_version = serializers.CharField(allow_blank=True)
+    score = serializers.FloatField()
+
+
+class SuggestedSentiment(serializers.Serializer):
+    label = serializers.CharField()
+    agent = serializers.CharField()
+    model_version = serializers.CharField(allow_blank=True)
+    score = serializers.FloatField()
+
+
+class SuggestionsOutput(serializers.Serializer):
+    """A document's suggestions (annotation/selectors/agents.py: suggestions_for): those of
+    switched-on agents scoring at least the project's minimum, each with its agent, model
+    version and score. Relations name their ends by offsets."""
+
+    entities = SuggestedEntity(many=True)
+    relations = SuggestedRelation(many=True)
+    sentiment = SuggestedSentiment(many=True)
+
+
 class NextOutput(serializers.Serializer):
     document = DocumentOutput()
     expires_at = serializers.DateTimeField()
     annotation = AnnotationOutput()
-    predictions = ContentOutput(allow_null=True)
+    # The agents' suggestions (null when there are none); the name is kept from when only
+    # imported predictions were shown.
+    predictions = SuggestionsOutput(allow_null=True)
 
 
 _DATETIME = serializers.DateTimeField()
@@ -170,6 +213,23 @@ def _content(content: dict[str, Any]) -> dict[str, Any]:
             "relations": [{"head": str(r["head"]), "tail": str(r["tail"]),
                            "label": str(r["label"])} for r in content["relations"]],
             "sentiment": content["sentiment"]}
+
+
+def _by(item: dict[str, Any]) -> dict[str, Any]:
+    return {"label": str(item["label"]), "agent": str(item["agent"]),
+            "model_version": str(item["model_version"]), "score": float(item["score"])}
+
+
+def _span(span: dict[str, Any]) -> dict[str, int]:
+    return {"start": int(span["start"]), "end": int(span["end"])}
+
+
+def _suggestions(found: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    return {"entities": [{**_span(e), "text": str(e["text"]), **_by(e)}
+                         for e in found["entities"]],
+            "relations": [{"head": _span(r["head"]), "tail": _span(r["tail"]), **_by(r)}
+                          for r in found["relations"]],
+            "sentiment": [_by(s) for s in found["sentiment"]]}
 
 
 def next_data(answer: dict[str, Any]) -> dict[str, Any]:
@@ -186,7 +246,7 @@ def next_data(answer: dict[str, Any]) -> dict[str, Any]:
         "annotation": {**_content(own), "status": str(own["status"]),
                        "version": int(own["version"]),
                        "seconds_spent": float(own["seconds_spent"])},
-        "predictions": None if predictions is None else _content(predictions),
+        "predictions": None if predictions is None else _suggestions(predictions),
     }
 
 

@@ -4,9 +4,12 @@ from typing import Any
 from celery import shared_task
 from django.db import DatabaseError
 
+from annotation.services.agents.suggesting import suggestions_precompute
+from annotation.services.agents.training import training_auto, training_run
 from annotation.services.agreement.jobs import agreement_auto, agreement_run
 from annotation.services.exports import export_run
 from annotation.services.imports.jobs import import_discard, import_run
+from annotation.services.ordering import document_ranks_refresh
 from annotation.services.progress import progress_refresh
 from annotation.services.purge import project_purge
 from annotation.services.reaper import reap_jobs
@@ -84,3 +87,30 @@ def project_purge_task(job_id: int) -> None:
             project_id=job.params["project_id"], progress=progress
         ),
     )
+
+
+@shared_task(base=JobTask, soft_time_limit=3600, time_limit=3700)
+def train_task(job_id: int) -> None:
+    """On its own queue (CELERY_TRAINING_QUEUE), served by a worker of concurrency 1."""
+    services.job_run(job_id=job_id, transient=TRANSIENT,
+                     work=lambda job, progress: training_run(job=job, progress=progress))
+
+
+@shared_task(soft_time_limit=60, time_limit=90, autoretry_for=TRANSIENT, max_retries=3)
+def training_auto_task(project_id: int) -> None:
+    """The debounced check after gold changed: trains when enough new gold came."""
+    training_auto(project_id=project_id)
+
+
+@shared_task(soft_time_limit=3600, time_limit=3700, autoretry_for=TRANSIENT, max_retries=3)
+def suggest_task(project_id: int) -> dict:
+    """Compute the switched-on agents' suggestions for the open documents (idempotent: a
+    batch replaces what those agents suggested for its documents)."""
+    return suggestions_precompute(project_id=project_id)
+
+
+@shared_task(soft_time_limit=1800, time_limit=1900, autoretry_for=TRANSIENT, max_retries=3)
+def ranks_task(project_id: int) -> int:
+    """Rank the project's new documents for its order (queued when the order changed;
+    idempotent: a second run writes nothing)."""
+    return document_ranks_refresh(project_id=project_id)

@@ -3,7 +3,16 @@ namespace, `projects`, so their names (`projects:workbench`...) and paths are th
 
 from django.urls import path
 
-from annotation.views import agreement, documents, exports, labeling, overview, progress, review
+from annotation.views import (
+    agreement,
+    documents,
+    exports,
+    labeling,
+    models,
+    overview,
+    progress,
+    review,
+)
 
 P = "projects/<int:project_id>"
 
@@ -16,6 +25,7 @@ urlpatterns = [
     path(f"{P}/label/", labeling.label_next, name="label"),
     path(f"{P}/agreement/", agreement.agreement_page, name="agreement"),
     path(f"{P}/agreement/balance/", agreement.balance_page, name="balance"),
+    path(f"{P}/models/", models.models_page, name="models"),
     path(f"{P}/exports/", exports.exports_page, name="exports"),
     path(f"{P}/exports/<int:version_id>/delete/", exports.version_delete_view,
          name="version-delete"),

@@ -19,3 +19,18 @@ class QueueTask(Task):
         except OperationalError as exc:  # kombu's "could not reach the broker"
             logger.warning("task %s not sent, the broker is unreachable: %s", self.name, exc)
             return None
+
+
+TRAINING_TASKS = frozenset({"annotation.tasks.train_task"})
+
+
+def route_training(name: str, args: Any, kwargs: Any, options: Any, task: Any = None,
+                   **kw: Any) -> dict[str, str] | None:
+    """Celery router (CELERY_TASK_ROUTES): training goes to `<default queue>-training`, which a
+    worker of concurrency 1 serves (docker-compose's `trainer`), so a long run never holds up
+    imports, exports or agreement on the default queue."""
+    if name not in TRAINING_TASKS:
+        return None
+    from celery import current_app
+
+    return {"queue": f"{current_app.conf.task_default_queue}-training"}

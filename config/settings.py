@@ -182,6 +182,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="concord")
+# Training runs on `<CELERY_QUEUE>-training`, its own queue (config/celery_base.py).
+CELERY_TASK_ROUTES = ("config.celery_base.route_training",)
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 300}
 # Sending a task with the broker down gives up after about a second (config/celery_base.py).
@@ -255,6 +257,15 @@ CONCORD_PROJECT_CREATORS = env("CONCORD_PROJECT_CREATORS", default="staff")
 CONCORD_LEASE_MINUTES = env.int("CONCORD_LEASE_MINUTES", default=30)
 # Seconds between automatic agreement runs after submissions; 0 turns them off.
 CONCORD_AGREEMENT_DEBOUNCE = env.int("CONCORD_AGREEMENT_DEBOUNCE", default=60)
+# Networks that webhooks and the LLM agent may reach although they are private or loopback
+# (comma-separated CIDRs); by default only public addresses.
+CONCORD_WEBHOOK_ALLOWED_NETWORKS = env.list("CONCORD_WEBHOOK_ALLOWED_NETWORKS", default=[])
+# The LLM agent: seconds per call, and how many open documents one suggestion run asks about.
+CONCORD_LLM_TIMEOUT = env.float("CONCORD_LLM_TIMEOUT", default=20.0)
+CONCORD_LLM_BATCH = env.int("CONCORD_LLM_BATCH", default=200)
+# Seconds between a gold change and the check whether `train_every` new gold documents came
+# (models in the loop, docs/agents.md); a negative value turns automatic training off.
+CONCORD_TRAINING_DEBOUNCE = env.int("CONCORD_TRAINING_DEBOUNCE", default=60)
 # Seconds the progress dashboard's figures may age before a view queues their
 # recomputation (docs/dashboards.md).
 CONCORD_PROGRESS_MAX_AGE = env.int("CONCORD_PROGRESS_MAX_AGE", default=60)

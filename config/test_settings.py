@@ -18,3 +18,4 @@ STORAGES = {**STORAGES, "staticfiles": {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 # Automatic agreement runs after submissions: off, except in the tests of that behaviour.
 CONCORD_AGREEMENT_DEBOUNCE = 0
+CONCORD_TRAINING_DEBOUNCE = -1  # automatic training off; tests of it turn it on

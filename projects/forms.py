@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +15,21 @@ class ProjectForm(forms.ModelForm):
         model = Project
         fields = [f for f in PROJECT_FIELDS if f != "guidelines"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    KEPT_WHEN_LEFT_OUT = ("order", "suggestion_min_score", "train_every", "activation_f1",
+                          "relation_min_gold")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.KEPT_WHEN_LEFT_OUT:  # left out of a form post: the value stays
+            self.fields[name].required = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for name in self.KEPT_WHEN_LEFT_OUT:
+            if data.get(name) in (None, ""):
+                data[name] = getattr(self.instance, name)
+        return data
 
     def _post_clean(self) -> None:
         """Validation belongs to the service; the form only parses."""

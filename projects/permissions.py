@@ -45,6 +45,7 @@ JOB_RIGHTS: dict[str, Right] = {
     JobKind.EXPORT: Right.EXPORT,
     JobKind.AGREEMENT: Right.AGREEMENT,
     JobKind.PROJECT_DELETE: Right.MANAGE,
+    JobKind.TRAIN: Right.AGREEMENT,
 }
 
 Requester = User | AnonymousUser

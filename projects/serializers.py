@@ -6,6 +6,7 @@ from projects.models import (
     Label,
     LabelKind,
     Membership,
+    Order,
     PiiPolicy,
     Project,
     Role,
@@ -22,7 +23,8 @@ class ProjectOutput(serializers.ModelSerializer):
         fields = ["id", "name", "description", "guidelines", "tasks", "overlap",
                   "allow_overlapping_spans", "sentiment_multi_label", "sentiment_scale",
                   "pii_policy", "auto_accept_gold", "lease_minutes", "gold_check_rate",
-                  "created_at", "updated_at", "role"]
+                  "order", "order_field", "suggestion_min_score", "train_every",
+                  "activation_f1", "relation_min_gold", "created_at", "updated_at", "role"]
 
     def get_role(self, obj: Project) -> str | None:
         return getattr(obj, "role", None) or self.context.get("role")
@@ -42,6 +44,13 @@ class ProjectInput(serializers.Serializer):
     auto_accept_gold = serializers.BooleanField(required=False)
     lease_minutes = serializers.IntegerField(min_value=1, max_value=7 * 24 * 60, required=False)
     gold_check_rate = serializers.FloatField(min_value=0, max_value=1, required=False)
+    order = serializers.ChoiceField(Order.choices, required=False)
+    order_field = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    suggestion_min_score = serializers.FloatField(min_value=0, max_value=1, required=False)
+    train_every = serializers.IntegerField(min_value=1, max_value=1_000_000, required=False)
+    activation_f1 = serializers.FloatField(min_value=0, max_value=1, required=False)
+    relation_min_gold = serializers.IntegerField(min_value=0, max_value=1_000_000,
+                                                 required=False)
 
 
 class LabelOutput(serializers.ModelSerializer):

@@ -107,7 +107,8 @@ def _worker_process(django_db_setup, django_db_blocker):
     queue = f"concord-test-{os.getpid()}"
     log = open(ROOT / "test-artifacts" / "celery-worker.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "-c", "1",
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q",
+         f"{queue},{queue}-training", "-c", "1",  # training has a queue of its own
          "-P", "solo", "-n", f"{queue}@%h", "--without-gossip", "--without-mingle",
          "--loglevel", "info"],
         cwd=ROOT, env=_worker_env(settings.DATABASES["default"]["NAME"], queue),

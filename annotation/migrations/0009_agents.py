@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=100, verbose_name='name')),
                 ('kind', models.CharField(choices=[('dictionary', 'Dictionary'), ('crf', 'Sequence model (CRF)'), ('sentiment', 'Sentiment model'), ('relation', 'Relation model'), ('llm', 'LLM endpoint'), ('imported', 'Imported predictions')], max_length=12, verbose_name='kind')),
-                ('active', models.BooleanField(default=False, verbose_name='active')),
+                ('active', models.BooleanField(default=True, verbose_name='active')),
                 ('message', models.CharField(blank=True, max_length=500)),
                 ('config', models.JSONField(blank=True, default=dict)),
                 ('secret', models.CharField(blank=True, max_length=500)),

@@ -27,7 +27,7 @@ class Agent(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="agents")
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=12, choices=AgentKind.choices)
-    active = models.BooleanField(_("active"), default=False)
+    active = models.BooleanField(_("active"), default=True)  # the manager's switch
     # The version whose suggestions are shown; a trained version below the threshold never
     # becomes it.
     version = models.ForeignKey("AgentVersion", null=True, blank=True,

@@ -118,7 +118,7 @@ def _labellings(record: Record) -> list[tuple[str, Labelling]]:
 
 def _split_labelling(record: Record, lab: Labelling, cuts: list[int], where: str
                      ) -> list[Labelling] | Problem:
-    out = [Labelling(sentiment=lab.sentiment) for _ in cuts[1:]]
+    out = [replace(lab, entities=[], relations=[]) for _ in cuts[1:]]  # keeps sources
     part_of: dict[str, int] = {}
     for i, entity in enumerate(lab.entities):
         start, end, at = entity.start, entity.end, f"{where}.entities[{i}]"
@@ -133,7 +133,9 @@ def _split_labelling(record: Record, lab: Labelling, cuts: list[int], where: str
                            f"shifted (change the limit or the span)")
         name = entity.id if entity.id is not None else f"T{i + 1}"  # the pipeline's name
         part_of[name] = n
-        out[n].entities.append(Entity(start - cuts[n], end - cuts[n], entity.label, name))
+        out[n].entities.append(
+            Entity(start - cuts[n], end - cuts[n], entity.label, name) if type(entity) is Entity
+            else replace(entity, start=start - cuts[n], end=end - cuts[n], id=name))
     for i, relation in enumerate(lab.relations):
         head, tail = part_of.get(relation.head, 0), part_of.get(relation.tail, 0)
         if head != tail:

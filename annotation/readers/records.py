@@ -26,6 +26,53 @@ class Labelling:
     sentiment: str | list[str] | None = None
 
 
+@dataclass(frozen=True)
+class Source:
+    """Who proposed a prediction, as ``predictions`` may say: the agent's name (None: the
+    agent ``imported``), its model version (None: "") and its score in [0, 1] (None: 1.0)."""
+
+    agent: str | None = None
+    model_version: str | None = None
+    score: float | None = None
+
+
+NO_SOURCE = Source()
+
+
+@dataclass
+class PredictedEntity(Entity):
+    """An entity of ``predictions`` that says who proposed it (plain entities don't carry
+    the field: annotations and gold pay nothing for it)."""
+
+    source: Source = NO_SOURCE
+
+
+@dataclass
+class PredictedRelation(Relation):
+    source: Source = NO_SOURCE
+
+
+@dataclass
+class Predictions(Labelling):
+    """``predictions`` whose sentiment says who proposed it: ``sentiment`` is then a list of
+    names and ``sentiment_sources[i]`` the source of its i-th name."""
+
+    sentiment_sources: list[Source] = field(default_factory=list)
+
+
+def source_of(item: Entity | Relation) -> Source:
+    """The source of a prediction's entity or relation (the default one for a plain one)."""
+    return item.source if isinstance(item, PredictedEntity | PredictedRelation) else NO_SOURCE
+
+
+def sentiment_sources(lab: Labelling) -> list[tuple[str, Source]]:
+    """The sentiment names of a labelling, each with its source."""
+    value = lab.sentiment
+    names = value if isinstance(value, list) else [] if value is None else [value]
+    given = lab.sentiment_sources if isinstance(lab, Predictions) else []
+    return [(name, given[i] if i < len(given) else NO_SOURCE) for i, name in enumerate(names)]
+
+
 @dataclass
 class Record:
     line: int  # 1-based line (or record number, for a JSON array) where the record starts

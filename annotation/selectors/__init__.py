@@ -18,9 +18,10 @@ from annotation.selectors.labeling import (
     labeling_document,
     live,
     next_answer,
-    prediction_of,
     progress_of,
+    rejected_suggestions,
     saved_answer,
+    suggestions_of,
 )
 
 __all__ = [
@@ -39,9 +40,10 @@ __all__ = [
     "labeling_document",
     "live",
     "next_answer",
-    "prediction_of",
     "progress_of",
     "project_schema",
+    "rejected_suggestions",
     "saved_answer",
     "setup_problems",
+    "suggestions_of",
 ]

@@ -4,7 +4,8 @@ Documents are read in chunks by keyset (``id > last``, on the (project, status, 
 so no query holds a cursor or a transaction open for the length of a download; their
 annotations, spans, relations and sentiment are read per chunk with a few set-based
 queries, so memory stays constant whatever the project's size. The child rows are plain
-integers, read on a plain cursor without the ORM's per-row work.
+integers, read on a plain cursor without the ORM's per-row work. Scope ``all`` reads the
+chunk's suggestions (the native ``predictions``) the same way: one query a chunk.
 """
 
 import hashlib
@@ -20,6 +21,7 @@ from django.db import connection, connections
 from django.db.models import QuerySet
 
 from annotation.models import (
+    Agent,
     Annotation,
     AnnotationKind,
     AnnotationStatus,
@@ -28,8 +30,10 @@ from annotation.models import (
     Relation,
     SentimentChoice,
     Span,
+    Suggestion,
+    SuggestionKind,
 )
-from annotation.pure.exports.stored import GOLD, Labelling, Stored
+from annotation.pure.exports.stored import GOLD, Labelling, Predicted, Stored
 from annotation.selectors.identities import IMPORTED_NAME
 from projects.models import Job, JobKind, JobStatus, Label, Project
 from projects.selectors import live_progress
@@ -145,11 +149,56 @@ def _with_gold(docs: list[tuple], names: dict[int, str]) -> list[Stored]:
                   sentiment.get(ann, _NONE))]) for pk, external_id, text, meta, ann in docs]
 
 
+SUGGESTIONS = (f'SELECT s.document_id, s.kind, s.start, s."end", s.tail_start, s.tail_end, '
+               f"s.label_id, g.name, s.model_version, s.score "
+               f"FROM {Suggestion._meta.db_table} s "
+               f"JOIN {Agent._meta.db_table} g ON g.id = s.agent_id "
+               "WHERE s.project_id = %s AND s.document_id >= %s AND s.document_id <= %s "
+               'ORDER BY s.document_id, s.kind, s.start, s."end", g.name, s.id')
+
+
+def _suggestions(project: Project, docs: list[tuple], names: dict[int, str]
+                 ) -> dict[int, Predicted]:
+    """The suggestions of the documents of a chunk (by its id range), by document. A
+    relation's ends are the entity suggestions at their offsets (of its agent when it has
+    one there); a relation with an end no entity suggestion covers is left out (the native
+    record names relations by entity ids; importing makes an entity of every end)."""
+    found: dict[int, Predicted] = {}
+    at: dict[tuple[int, int], list[tuple[int, str]]] = {}  # offsets -> (position, agent)
+    for doc, kind, start, end, t_start, t_end, label, agent, version, score in _fetch(
+            SUGGESTIONS, [project.pk, docs[0][0], docs[-1][0]]):
+        predicted = found.get(doc)
+        if predicted is None:
+            predicted = found[doc] = Predicted([], [], [])
+            at = {}
+        if kind == SuggestionKind.ENTITY:
+            predicted.entities.append((start, end, names[label], agent, version, score))
+            at.setdefault((start, end), []).append((len(predicted.entities), agent))
+        elif kind == SuggestionKind.RELATION:
+            head, tail = at.get((start, end)), at.get((t_start, t_end))
+            if head and tail:
+                predicted.relations.append((_end(head, agent), _end(tail, agent),
+                                            names[label], agent, version, score))
+        else:
+            predicted.sentiment.append((names[label], agent, version, score))
+    return found
+
+
+def _end(there: list[tuple[int, str]], agent: str) -> int:
+    """The position of the entity at a relation's end: the relation's agent's, or the first."""
+    for position, who in there:
+        if who == agent:
+            return position
+    return there[0][0]
+
+
 def _with_all(project: Project, docs: list[tuple], names: dict[int, str], name: _Namer
               ) -> list[Stored]:
-    """Documents with every labelling but drafts, by annotator's username, then id."""
+    """Documents with every labelling but drafts, by annotator's username, then id, and
+    their suggestions."""
     annotations = (Annotation.objects
-                   .filter(project=project, kind__in=AnnotationKind.values,
+                   .filter(project=project,
+                           kind__in=(AnnotationKind.ANNOTATION, AnnotationKind.GOLD),
                            document_id__gte=docs[0][0], document_id__lte=docs[-1][0])
                    .exclude(kind=AnnotationKind.ANNOTATION, status=AnnotationStatus.DRAFT))
     rows = _rows(annotations.order_by("document_id", "annotator__username", "id")
@@ -161,7 +210,8 @@ def _with_all(project: Project, docs: list[tuple], names: dict[int, str], name: 
         who = name(username, imported) if kind == AnnotationKind.ANNOTATION else None
         by_doc[doc].append(Labelling(kind, who, entities.get(ann, _NONE),
                                      relations.get(ann, _NONE), sentiment.get(ann, _NONE)))
-    return [Stored(external_id or str(pk), text, meta, by_doc.get(pk, _NONE))
+    predicted = _suggestions(project, docs, names)
+    return [Stored(external_id or str(pk), text, meta, by_doc.get(pk, _NONE), predicted.get(pk))
             for pk, external_id, text, meta, _gold in docs]
 
 

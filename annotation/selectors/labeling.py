@@ -1,11 +1,11 @@
-"""Reads for the workbench: one's own annotation, the predictions, one's progress."""
+"""Reads for the workbench: one's own annotation, the agents' suggestions, one's progress."""
 
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -14,13 +14,17 @@ from annotation.models import (
     AnnotationKind,
     Assignment,
     AssignmentStatus,
+    Decision,
     Document,
     DocumentStatus,
+    SuggestionDecision,
+    SuggestionKind,
 )
 from annotation.pure.content import Content, Schema, as_native
+from annotation.selectors.agents import suggestions_for
 from annotation.selectors.documents import annotation_content
 from annotation.selectors.identities import annotator_labels
-from projects.models import Project
+from projects.models import Order, Project
 
 
 def _empty(multi_label: bool) -> dict[str, Any]:
@@ -44,13 +48,31 @@ def _own(annotation: Annotation | None, multi: bool) -> dict[str, Any]:
             "seconds_spent": annotation.seconds_spent}
 
 
-def prediction_of(*, document: Document) -> dict[str, Any] | None:
-    prediction = (Annotation.objects.select_related("document")
-                  .filter(document=document, kind=AnnotationKind.PREDICTION).first())
-    if prediction is None:
-        return None
-    return annotation_content(annotation=prediction,
-                              multi_label=document.project.sentiment_multi_label)
+def suggestions_of(*, project: Project, document: Document) -> dict[str, list[dict]] | None:
+    """The document's suggestions as `suggestions_for` gives them (switched-on agents, at
+    least the project's minimum score), or None when there are none: the workbench's and
+    next's `predictions` (the name they had when only imported predictions were shown)."""
+    found = suggestions_for(project=project, document=document)
+    return found if any(found.values()) else None
+
+
+def suggestion_key(kind: str, label: str, start: int | None, end: int | None,
+                   tail_start: int | None, tail_end: int | None) -> str:
+    """A suggestion's key as the workbench names it (static/js/workbench/model.js)."""
+    if kind == SuggestionKind.ENTITY:
+        return f"{start}:{end}:{label}"
+    if kind == SuggestionKind.RELATION:
+        return f"rel:{start}:{end}:{tail_start}:{tail_end}:{label}"
+    return f"sent:{label}"
+
+
+def rejected_suggestions(*, document: Document, user: User) -> list[str]:
+    """The keys of the suggestions the user rejected on this document, so that the
+    workbench does not offer them again."""
+    rows = (SuggestionDecision.objects.filter(document=document, user=user,
+                                              decision=Decision.REJECTED)
+            .values_list("kind", "label__name", "start", "end", "tail_start", "tail_end"))
+    return sorted({suggestion_key(*row) for row in rows})
 
 
 def annotations_of_document(*, document: Document) -> list[dict[str, Any]]:
@@ -88,14 +110,24 @@ def live(now: datetime) -> Q:
 
 def documents_open_to(*, project: Project, user: User, now: datetime) -> QuerySet[Document]:
     """Documents the user may still be handed: not finished, fewer than k holders, and
-    never held by this user (a lease of theirs that ran out does not count)."""
+    never held by this user (a lease of theirs that ran out does not count); in the order
+    they are handed out: by id, or unless the project's order is sequential, by rank
+    (documents without one last), then id."""
     held = (Assignment.objects.filter(document=OuterRef("pk")).filter(live(now)).order_by()
             .values("document").annotate(n=Count("pk")).values("n"))
     mine = (Assignment.objects.filter(document=OuterRef("pk"), annotator=user)
             .exclude(status=AssignmentStatus.EXPIRED))
     return (Document.objects.filter(project=project, status=DocumentStatus.NEW)
             .exclude(Exists(mine))
-            .annotate(held=Coalesce(Subquery(held), 0)).filter(held__lt=project.overlap))
+            .annotate(held=Coalesce(Subquery(held), 0)).filter(held__lt=project.overlap)
+            .order_by(*handing_order(project)))
+
+
+def handing_order(project: Project) -> list[Any]:
+    """The order `next` hands a project's open documents out in (rows.candidate)."""
+    if project.order == Order.SEQUENTIAL:
+        return ["id"]
+    return [F("rank").asc(nulls_last=True), "id"]
 
 
 def progress_of(*, project: Project, user: User) -> Progress:
@@ -130,24 +162,23 @@ def saved_answer(*, saved: Saved, project: Project) -> dict[str, Any]:
 
 # Raw SQL: the next-document answer is on the labeling hot path (annotation/services/rows.py).
 NEXT_DOCUMENT_SQL = f'SELECT * FROM "{Document._meta.db_table}" WHERE id = %s'
-NEXT_ANNOTATIONS_SQL = (f'SELECT * FROM "{Annotation._meta.db_table}" WHERE document_id = %s '
-                        f"AND (kind = %s OR (kind = %s AND annotator_id = %s))")
+NEXT_ANNOTATION_SQL = (f'SELECT * FROM "{Annotation._meta.db_table}" WHERE document_id = %s '
+                       f"AND kind = %s AND annotator_id = %s")
 
 
 def next_answer(*, assignment: Assignment, project: Project, user: User) -> dict[str, Any]:
     """The next-document answer: the document, the lease, the requester's annotation and the
-    predictions; both annotations come in one query, and content is read only if present."""
+    agents' suggestions (`predictions`, None when there are none); one query each, and
+    content is read only if present."""
     document = next(iter(Document.objects.raw(NEXT_DOCUMENT_SQL, [assignment.document_id])))
     document.project = project
-    multi = project.sentiment_multi_label
-    rows = {row.kind: row for row in Annotation.objects.raw(NEXT_ANNOTATIONS_SQL, [
-        document.pk, AnnotationKind.PREDICTION.value, AnnotationKind.ANNOTATION.value, user.pk])}
-    mine, prediction = rows.get(AnnotationKind.ANNOTATION), rows.get(AnnotationKind.PREDICTION)
-    for row in rows.values():
-        row.document = document
+    mine = next(iter(Annotation.objects.raw(NEXT_ANNOTATION_SQL, [
+        document.pk, AnnotationKind.ANNOTATION.value, user.pk])), None)
+    if mine is not None:
+        mine.document = document
+    predictions = suggestions_of(project=project, document=document)
     if document.is_gold_check:  # blind: shown as the new document it poses as (not saved)
         document.status = DocumentStatus.NEW
     return {"document": document, "expires_at": assignment.expires_at,
-            "annotation": _own(mine, multi),
-            "predictions": None if prediction is None
-            else annotation_content(annotation=prediction, multi_label=multi)}
+            "annotation": _own(mine, project.sentiment_multi_label),
+            "predictions": predictions}

@@ -90,7 +90,8 @@ def assignment_next(*, project: Project, user: User) -> Assignment | None:
     for _attempt in range(ATTEMPTS):
         probe = transaction.savepoint()
         document_id = rows.candidate(project_id=project.pk, user_id=user.pk, now=now,
-                                     overlap=project.overlap, tried=tried, wait=wait)
+                                     overlap=project.overlap, tried=tried, wait=wait,
+                                     order=project.order)
         if document_id is not None and holders(document_id=document_id, now=now) < project.overlap:
             transaction.savepoint_commit(probe)  # row locked: the count is exact
             return _lease(project, user, document_id, now)

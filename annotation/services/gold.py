@@ -27,6 +27,7 @@ from annotation.pure.review import change, unanimous
 from annotation.selectors.documents import project_schema_cached
 from annotation.selectors.gold import document_labellings
 from annotation.services import rows
+from annotation.services.agents.training import training_schedule
 from annotation.services.store import (
     annotation_store,
     document_refresh_status,
@@ -66,6 +67,7 @@ def gold_save(*, document: Document, content: dict[str, Any], by: User | None,
                                 version=gold.version, source=source, by=by, content=native)
     gold_audit(document=document, by=by, version=gold.version, source=source,
                changed=change(previous, native).as_dict())
+    training_schedule(project_id=document.project_id)  # new gold may call for a new model
     return GoldSaved(gold, native)
 
 

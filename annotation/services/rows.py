@@ -27,7 +27,7 @@ from annotation.models import (
     Span,
 )
 from annotation.pure.content import Content
-from projects.models import Membership
+from projects.models import Membership, Order
 
 BATCH_PARAMETERS = 30_000
 DOCUMENT_FIELDS = ("id", "project_id", "external_id", "text", "status", "is_gold_check")
@@ -106,23 +106,40 @@ def holders(*, document_id: int, now: datetime, exclude_user_id: int | None = No
     return int(count)
 
 
-def candidate(*, project_id: int, user_id: int, now: datetime, overlap: int,
-              tried: list[int], wait: bool) -> int | None:
-    """The first new document with fewer than k holders that the user never held (a lapsed
-    lease of theirs aside), skipping `tried`; locked, skipping rows others have locked
-    unless `wait`. selectors.labeling.documents_open_to states the same rule for reading;
-    tests/annotation/services/test_rows_rules.py holds the two (and `_live` and `live`)
-    equal on random data."""
+def _candidate(*, project_id: int, user_id: int, now: datetime, overlap: int,
+               tried: list[int], wait: bool, ranked: bool | None) -> int | None:
+    """candidate() among the documents with a rank (by rank, then id: the partial index
+    document_rank), without one (by id), or all (by id) when `ranked` is None."""
     skip = f" AND d.id NOT IN ({', '.join(['%s'] * len(tried))})" if tried else ""
+    rank = {None: "", True: " AND d.rank IS NOT NULL", False: " AND d.rank IS NULL"}[ranked]
+    order = "d.rank, d.id" if ranked else "d.id"
     sql = (f"SELECT d.id FROM {_table(Document)} d WHERE d.project_id = %s AND d.status = %s"
-           f" AND NOT EXISTS (SELECT 1 FROM {_table(Assignment)} m WHERE m.document_id = d.id"
-           f" AND m.annotator_id = %s AND m.status <> %s)"
+           f"{rank} AND NOT EXISTS (SELECT 1 FROM {_table(Assignment)} m WHERE m.document_id"
+           f" = d.id AND m.annotator_id = %s AND m.status <> %s)"
            f" AND (SELECT COUNT(*) FROM {_table(Assignment)} h WHERE h.document_id = d.id"
            f" AND {_live('h')}) < %s{skip}"
-           f" ORDER BY d.id LIMIT 1{_for_update('d', skip_locked=not wait)}")
+           f" ORDER BY {order} LIMIT 1{_for_update('d', skip_locked=not wait)}")
     params = [project_id, DocumentStatus.NEW.value, user_id, AssignmentStatus.EXPIRED.value,
               _dt(now), overlap, *tried]
     return _one(sql, params)
+
+
+def candidate(*, project_id: int, user_id: int, now: datetime, overlap: int,
+              tried: list[int], wait: bool, order: str = Order.SEQUENTIAL) -> int | None:
+    """The first new document with fewer than k holders that the user never held (a lapsed
+    lease of theirs aside), skipping `tried`; locked, skipping rows others have locked
+    unless `wait`. First means by id under the sequential `order` (the project's), else by
+    rank, then id, documents without a rank last: two probes then, so each walks an index
+    in its order and stops at the first fit (services.ordering).
+    selectors.labeling.documents_open_to states the same rule for reading;
+    tests/annotation/services/test_rows_rules.py holds the two (and `_live` and `live`)
+    equal on random data."""
+    args: dict[str, Any] = {"project_id": project_id, "user_id": user_id, "now": now,
+                            "overlap": overlap, "tried": tried, "wait": wait}
+    if order == Order.SEQUENTIAL:
+        return _candidate(**args, ranked=None)
+    found = _candidate(**args, ranked=True)
+    return found if found is not None else _candidate(**args, ranked=False)
 
 
 def lease_take(*, project_id: int, user_id: int, document_id: int, now: datetime,

@@ -1,8 +1,11 @@
+from typing import Any
+
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from annotation.selectors.agent_agreement import report_agents
 from annotation.selectors.agreement import agreement_running
 from annotation.selectors.agreement_dashboard import (
     agreement_job,
@@ -49,8 +52,55 @@ def agreement_page(request: HttpRequest, access: Access) -> HttpResponse:
     running = agreement_running(project=access.project)
     shown = agreement_display.dashboard(stored, agreement_trend(project=access.project),
                                         top_disagreements(report_id=stored.pk)) if stored else {}
+    models = agent_rows(report_agents(report_id=stored.pk)) if stored else []
     return render(request, PAGE, context(access, job=running and live_progress(running),
-                                         done=False, **shown))
+                                         done=False, models=models, **shown))
+
+
+HEADLINES = (  # (task block, statistic, what it is)
+    ("entities", "f1_exact", "Entity F1 (exact)"),
+    ("entities", "f1_overlap", "Entity F1 (overlap)"),
+    ("relations", "f1", "Relation F1"),
+    ("sentiment", "cohen_kappa", "Sentiment κ"),
+)
+LABEL_FIGURE = {"entities": "f1_exact", "relations": "f1", "sentiment": "kappa"}
+
+
+def _figure(pair: dict[str, Any], block: str, key: str) -> dict[str, Any] | None:
+    part = (pair.get(block) or {}).get(key)
+    if not isinstance(part, dict):
+        return None
+    ci = part.get("ci") or {}
+    return {"value": part.get("value"), "low": ci.get("low"), "high": ci.get("high"),
+            "items": part.get("items"), "precision": part.get("precision"),
+            "recall": part.get("recall")}
+
+
+def agent_rows(agents: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per agent, for the Models table: headline figures against gold with their intervals,
+    the same against each annotator, and per label figures against gold."""
+    out = []
+    for name, agent in sorted(agents.items()):
+        gold = agent.get("vs_gold") or {}
+        figures = [(title, block, key) for block, key, title in HEADLINES if gold.get(block)]
+        labels = []
+        for block, key in LABEL_FIGURE.items():
+            for label, row in ((gold.get(block) or {}).get("per_label") or {}).items():
+                labels.append({"task": block, "label": label, "value": row.get(key),
+                               "precision": row.get("precision"), "recall": row.get("recall"),
+                               "gold": row.get("count_a"), "agent": row.get("count_b")})
+        out.append({
+            "name": name, "version": agent.get("version"), "kind": agent.get("kind"),
+            "documents": agent.get("documents"), "gold_documents": gold.get("documents", 0),
+            "headlines": [{"title": title, **(_figure(gold, block, key) or {})}
+                          for title, block, key in figures],
+            "titles": [title for title, _b, _k in figures],
+            "annotators": [{"name": pair.get("annotator"),
+                            "values": [(_figure(pair, block, key) or {}).get("value")
+                                       for _t, block, key in figures]}
+                           for pair in agent.get("vs_annotators") or []],
+            "labels": labels, "notes": agent.get("notes") or []})
+    return out
 
 
 class BalanceQuery(forms.Form):

@@ -23,8 +23,18 @@ MESSAGES = {
     "suggestion": _lazy("Suggestion"),
     "suggestion_help": _lazy("Enter accepts it, a label key accepts it with that label, "
                              "Delete rejects it."),
+    "suggested_by": _lazy("Suggested by %s"),
+    "score": _lazy("score"),
+    "accept": _lazy("Accept"),
+    "reject": _lazy("Reject"),
+    "more_suggestions": _lazy("… and %s more in the text."),
+    "accept_refused": _lazy("This suggestion cannot be accepted: the project's rules refuse it "
+                            "(an overlap, or a relation's entity types)."),
     "entity_help": _lazy("A label key relabels it; Delete removes it; a relation key, then a "
                          "click on another entity, links them."),
+    "occurrences": _lazy("Label all occurrences"),
+    "occurrences_done": _lazy("%s more occurrences labelled."),
+    "occurrences_none": _lazy("No other occurrence to label."),
     "relation_help": _lazy("Delete removes this relation."),
     "nothing_selected": _lazy("Select text, then press a label key or click a label."),
     "linking": _lazy("%s: click the entity at the other end (Esc cancels)."),
@@ -87,14 +97,17 @@ def _workbench_data(access: Access, request: HttpRequest, document_id: int) -> d
     project = access.project
     document = _leased_document(access, request, document_id)
     labels = label_palette(project)
-    api = reverse("api:annotation", kwargs={"project_id": project.pk, "document_id": document.pk})
+    ids = {"project_id": project.pk, "document_id": document.pk}
+    api = reverse("api:annotation", kwargs=ids)
     return {"document": document, "labels": labels, "skip_reason_max": SKIP_REASON_MAX, "data": {
         "document": {"id": document.pk, "external_id": document.external_id, "text": document.text},
         "annotation": selectors.annotation_of(document=document, user=request.user),
-        "predictions": selectors.prediction_of(document=document),
+        "predictions": selectors.suggestions_of(project=project, document=document),
+        "rejected": selectors.rejected_suggestions(document=document, user=request.user),
         "labels": labels, "user": request.user.get_username(),
         "project": project_settings(project),
-        "urls": {"annotation": api, "next": reverse("projects:label", args=[project.pk])},
+        "urls": {"annotation": api, "next": reverse("projects:label", args=[project.pk]),
+                 "suggestions": reverse("api:suggestions", kwargs=ids)},
         "messages": MESSAGES}}
 
 

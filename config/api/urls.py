@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from annotation.apis import agreement, exports, gold, gold_checks, labeling, progress
+from annotation.apis import agents, agreement, exports, gold, gold_checks, labeling, progress
 from annotation.apis import documents as annotation_apis
 from config.api.errors import json_404
 from config.api.root import ApiRootView
@@ -40,6 +40,10 @@ urlpatterns = [
     path(f"{P}/exports/<int:version_id>/", exports.VersionDetailApi.as_view(), name="version"),
     path(f"{P}/exports/<int:version_id>/download/", exports.VersionDownloadApi.as_view(),
          name="version-download"),
+    path(f"{P}/agents/", agents.AgentListApi.as_view(), name="agents"),
+    path(f"{P}/agents/<str:name>/", agents.AgentDetailApi.as_view(), name="agent"),
+    path(f"{P}/agents/<str:name>/train/", agents.TrainApi.as_view(), name="agent-train"),
+    path(f"{D}/suggestions/", agents.SuggestionsApi.as_view(), name="suggestions"),
     path(f"{D}/annotation/", labeling.AnnotationApi.as_view(), name="annotation"),
     path(f"{D}/annotations/", labeling.AnnotationListApi.as_view(), name="annotations"),
     path(f"{D}/skip/", labeling.SkipApi.as_view(), name="skip"),

@@ -14,9 +14,13 @@ TASK_FOR_KIND: dict[str, str] = {
     JobKind.EXPORT: "annotation.tasks.export_task",
     JobKind.AGREEMENT: "annotation.tasks.agreement_task",
     JobKind.PROJECT_DELETE: "annotation.tasks.project_purge_task",
+    JobKind.TRAIN: "annotation.tasks.train_task",
 }
 AGREEMENT_AUTO_TASK = "annotation.tasks.agreement_auto_task"
 PROGRESS_TASK = "annotation.tasks.progress_task"
+RANKS_TASK = "annotation.tasks.ranks_task"
+TRAINING_AUTO_TASK = "annotation.tasks.training_auto_task"
+SUGGEST_TASK = "annotation.tasks.suggest_task"
 
 
 def task_named(name: str) -> Task:

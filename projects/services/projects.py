@@ -6,14 +6,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects.errors import ServiceError
-from projects.models import AuditAction, Job, JobKind, Membership, Project, Role, Task
+from projects.models import AuditAction, Job, JobKind, Membership, Order, Project, Role, Task
 from projects.services.audit import audit_record
+from projects.services.dispatch import RANKS_TASK, task_named
 
 PROJECT_FIELDS = (
     "name", "description", "guidelines", "tasks", "overlap", "allow_overlapping_spans",
     "sentiment_multi_label", "sentiment_scale", "pii_policy", "auto_accept_gold",
-    "lease_minutes", "gold_check_rate",
+    "lease_minutes", "gold_check_rate", "order", "order_field", "suggestion_min_score",
+    "train_every", "activation_f1", "relation_min_gold",
 )
+ORDER_FIELDS = ("order", "order_field")  # a change re-ranks the documents (RANKS_TASK)
 
 
 def _clean_tasks(tasks: Any) -> list[str]:
@@ -39,6 +42,14 @@ def _apply(project: Project, fields: dict[str, Any]) -> None:
     for key, value in fields.items():
         setattr(project, key, value)
     project.full_clean(exclude=["created_by"])
+    _check_order(project)
+
+
+def _check_order(project: Project) -> None:
+    project.order_field = (project.order_field or "").strip()
+    if project.order == Order.STRATIFIED and not project.order_field:
+        raise ServiceError.field("order_field", _(
+            "Stratified order needs a field: the meta key whose values take turns."))
 
 
 @transaction.atomic
@@ -53,8 +64,12 @@ def project_create(*, creator: User, **fields: Any) -> Project:
 
 @transaction.atomic
 def project_update(*, project: Project, **fields: Any) -> Project:
+    before = [getattr(project, name) for name in ORDER_FIELDS]
     _apply(project, fields)
     project.save()
+    if [getattr(project, name) for name in ORDER_FIELDS] != before:
+        project_id = project.pk
+        transaction.on_commit(lambda: task_named(RANKS_TASK).delay(project_id))
     return project
 
 

@@ -128,8 +128,9 @@ def _body(response) -> bytes:
 
 def _leaks(body: bytes, path: str) -> list[str]:
     # The project API's settings, for every member: whether gold is auto-accepted, and
-    # (documented in docs/gold-checks.md) how often checks come, never which document is one.
-    text = re.sub(r'"(auto_accept_gold|gold_check_rate)": ?[\w.]+', "",
+    # (documented in docs/gold-checks.md) how often checks come, never which document is one;
+    # how many gold relations the relation model needs (docs/agents.md).
+    text = re.sub(r'"(auto_accept_gold|gold_check_rate|relation_min_gold)": ?[\w.]+', "",
                   body.decode(errors="replace"))
     text = text.replace(path, "")
     return [marker for marker in MARKERS if marker.lower() in text.lower()]
@@ -144,7 +145,7 @@ def _url(world, scene, name: str, document: Document) -> str:
 def _kwargs(world, scene, name: str, document: Document) -> dict:
     values = {"project_id": world.project.pk, "document_id": document.pk,
               "label_id": world.labels["ORG"].pk, "username": OTHER,
-              "version_id": scene["version"].pk}
+              "version_id": scene["version"].pk, "name": "crf"}
     return {param: value for param, value in values.items() if _takes(name, param)}
 
 
@@ -157,7 +158,7 @@ def _takes(name: str, param: str) -> bool:
 
 ANNOTATOR = TABLE["annotator"]
 # Routes that act on a document leased to the requester: allowed for SHARED only.
-LEASED = {"projects:workbench", "projects:skip", "api:annotation", "api:skip"}
+LEASED = {"projects:workbench", "projects:skip", "api:annotation", "api:skip", "api:suggestions"}
 # A valid body, so the answer is about access, not the body.
 WRITES = {"api:annotation": {**MINE, "status": "draft", "version": 0}}
 CASES = [(name, method) for name, methods in SPEC.items() for method in methods]

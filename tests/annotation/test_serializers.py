@@ -6,7 +6,7 @@ import json
 import pytest
 
 from annotation import selectors
-from annotation.models import AnnotationKind
+from annotation.models import Agent, Suggestion
 from annotation.serializers import NextOutput, next_data
 from annotation.services.assignments import assignment_next
 from annotation.services.store import annotation_save
@@ -16,8 +16,20 @@ DRAFT = {"entities": [{"id": "T1", "start": 0, "end": 5, "label": "PER"},
                       {"id": "T2", "start": 13, "end": 17, "label": "ORG"}],
          "relations": [{"head": "T1", "tail": "T2", "label": "works_for"}],
          "sentiment": "positive"}
-PREDICTION = {"entities": [{"start": 13, "end": 17, "label": "ORG"}], "relations": [],
-              "sentiment": None}
+
+
+def _suggest(world):
+    """The agents' suggestions (once imported predictions): an entity, a relation, a
+    sentiment."""
+    agent = Agent.objects.create(project=world.project, name="crf", kind="crf", active=True)
+    common = {"project": world.project, "document": world.document, "agent": agent,
+              "model_version": "3"}
+    Suggestion.objects.bulk_create([
+        Suggestion(**common, kind="entity", label=world.labels["ORG"], start=13, end=17,
+                   score=0.9),
+        Suggestion(**common, kind="relation", label=world.labels["works_for"], start=0, end=5,
+                   tail_start=13, tail_end=17, score=0.5),
+        Suggestion(**common, kind="sentiment", label=world.labels["positive"], score=1)])
 
 
 def _answer(world):
@@ -45,8 +57,7 @@ def test_a_fresh_document_answers_as_the_serializer_does(world):
 def test_a_resumed_draft_with_predictions_answers_as_the_serializer_does(world):
     world.document.meta = {"source": "wire", "n": 3}
     world.document.save(update_fields=["meta"])
-    annotation_save(document=world.document, content=PREDICTION, annotator=None,
-                    kind=AnnotationKind.PREDICTION)
+    _suggest(world)
     _answer(world)
     annotation_save(document=world.document, content=DRAFT, annotator=world.users["annotator"],
                     version=0, seconds_spent=12.5)
@@ -55,7 +66,14 @@ def test_a_resumed_draft_with_predictions_answers_as_the_serializer_does(world):
     assert data["annotation"]["relations"] == [{"head": "T1", "tail": "T2",
                                                 "label": "works_for"}]
     assert (data["annotation"]["version"], data["annotation"]["seconds_spent"]) == (1, 12.5)
-    assert data["predictions"]["entities"][0]["text"] == "阿里巴巴"
+    assert data["predictions"] == {
+        "entities": [{"start": 13, "end": 17, "text": "阿里巴巴", "label": "ORG",
+                      "agent": "crf", "model_version": "3", "score": 0.9}],
+        "relations": [{"head": {"start": 0, "end": 5}, "tail": {"start": 13, "end": 17},
+                       "label": "works_for", "agent": "crf", "model_version": "3",
+                       "score": 0.5}],
+        "sentiment": [{"label": "positive", "agent": "crf", "model_version": "3",
+                       "score": 1.0}]}
     assert data["document"]["meta"] == {"source": "wire", "n": 3}
 
 

@@ -227,29 +227,27 @@ def test_lost_connection_retries_and_a_closed_tab_loses_nothing(world, page, ann
     assert [e["text"] for e in stored(world, annotator)["entities"]] == ["Alice Smith"]
 
 
-def test_predictions_are_accepted_or_rejected(world, page, annotator):
-    from annotation.services.store import annotation_save
+def test_suggestions_are_accepted_or_rejected(world, page, annotator):
+    from tests.browser.test_workbench_suggestions import suggest
 
     log_in(page, annotator.username)
     world.document.delete()
     document = DocumentFactory(project=world.project, text=ENGLISH)
-    annotation_save(document=document, annotator=None, kind="prediction", status="draft",
-                    content={"entities": [{"id": "T1", "start": 0, "end": 11, "label": "PER"},
-                                          {"id": "T2", "start": 19, "end": 28, "label": "ORG"},
-                                          {"id": "T3", "start": 32, "end": 38, "label": "ORG"}],
-                             "relations": [{"head": "T1", "tail": "T2", "label": "works_for"}],
-                             "sentiment": "positive"})
+    suggest(world, document, entities=[(0, 11, "PER"), (19, 28, "ORG"), (32, 38, "ORG")],
+            relations=[((0, 11), (19, 28), "works_for")], sentiment=["positive"])
     page.goto(f"/projects/{world.project.pk}/label/")
     page.wait_for_selector("body[data-workbench=ready]")
-    assert page.locator("#suggestion-count").inner_text() == "3"
+    assert page.locator("#suggestion-count").inner_text() == "5"  # 3 entities, 1 relation, 1
+    assert page.locator("#arrows g.rel.sug").count() == 1
     page.locator("#text .tag.sug", has_text="ORG").last.click()  # Berlin is no ORG
     page.keyboard.press("Delete")
-    page.wait_for_function("document.querySelector('#suggestion-count').textContent === '2'")
+    page.wait_for_function("document.querySelector('#suggestion-count').textContent === '4'")
     page.locator("#text .tag.sug", has_text="PER").click()
     page.keyboard.press("Enter")  # accept one
-    page.wait_for_function("document.querySelector('#suggestion-count').textContent === '1'")
+    page.wait_for_function("document.querySelector('#suggestion-count').textContent === '3'")
     page.get_by_role("button", name="Accept all").click()
     page.wait_for_selector("#text .tag.sug", state="detached")
+    assert page.locator("#suggestions").is_hidden()
     wait_saved(page)
     data = stored(world, annotator)
     assert [(e["text"], e["label"]) for e in data["entities"]] == [

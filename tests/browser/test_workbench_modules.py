@@ -29,6 +29,7 @@ def modules(browser, live_server):
     page.evaluate("""async () => {
         window.offsets = await import('/static/js/workbench/offsets.js');
         window.model = await import('/static/js/workbench/model.js');
+        window.tokens = await import('/static/js/workbench/tokens.js');
     }""")
     yield page
     context.close()
@@ -169,20 +170,69 @@ def test_undo_redo_and_suggestions(modules):
         h.push(m.addEntity(h.current, schema, {start: 6, end: 9, label: 'ORG'}).content);
         const undone = h.undo().entities.length, redone = h.redo().entities.length;
         h.undo(); h.push(m.emptyContent(false));
-        const predictions = {entities: [{id: 'P1', start: 0, end: 5, label: 'PER'},
-                                        {id: 'P2', start: 10, end: 14, label: 'ORG'},
-                                        {id: 'P3', start: 20, end: 24, label: 'ORG'}],
-                             relations: [{head: 'P1', tail: 'P2', label: 'works_for'}],
-                             sentiment: 'positive'};
+        const by = (agent, score) => ({agent, model_version: '1', score});
+        const groups = m.groupSuggestions({
+            entities: [{start: 0, end: 5, label: 'PER', ...by('crf', 0.5)},
+                       {start: 0, end: 5, label: 'PER', ...by('dictionary', 0.9)},
+                       {start: 10, end: 14, label: 'ORG', ...by('crf', 0.8)},
+                       {start: 20, end: 24, label: 'ORG', ...by('crf', 0.7)}],
+            relations: [{head: {start: 0, end: 5}, tail: {start: 10, end: 14},
+                         label: 'works_for', ...by('relation', 0.6)}],
+            sentiment: [{label: 'negative', ...by('sentiment', 0.4)},
+                        {label: 'positive', ...by('sentiment', 0.8)}]});
         const rejected = new Set(['20:24:ORG']);
-        const pending = m.pendingSuggestions(h.current, predictions, rejected).length;
-        const all = m.acceptSuggestions(h.current, schema, predictions, rejected);
-        return {undone, redone, canRedo: h.future.length, pending,
-                entities: all.entities.map((e) => e.label), relations: all.relations.length,
-                sentiment: all.sentiment,
-                after: m.pendingSuggestions(all, predictions, rejected).length};""")
+        const count = (p) => p.entities.length + p.relations.length + p.sentiment.length;
+        const pending = m.pendingSuggestions(h.current, schema, groups, rejected);
+        const one = m.acceptSuggestions(h.current, schema, groups, rejected,
+                                        new Set(['rel:0:5:10:14:works_for']));
+        const all = m.acceptSuggestions(h.current, schema, groups, rejected);
+        return {undone, redone, canRedo: h.future.length, pending: count(pending),
+                merged: groups.entities[0].by.map((b) => b.agent), score: groups.entities[0].score,
+                one: one.content.entities.length + one.content.relations.length,
+                oneTaken: one.accepted.map((g) => g.key),
+                entities: all.content.entities.map((e) => e.label),
+                relations: all.content.relations.length, sentiment: all.content.sentiment,
+                after: count(m.pendingSuggestions(all.content, schema, groups, rejected))};""")
     assert (result["undone"], result["redone"], result["canRedo"]) == (1, 2, 0)
-    assert result["pending"] == 2
+    assert result["pending"] == 5  # two agents' PER is one suggestion; one ORG is rejected
+    assert (result["merged"], result["score"]) == (["crf", "dictionary"], 0.9)
+    # accepting a relation brings in the suggested entities at its ends
+    assert result["one"] == 3
+    assert result["oneTaken"] == ["0:5:PER", "10:14:ORG", "rel:0:5:10:14:works_for"]
     assert (result["entities"], result["relations"], result["sentiment"]) == (
-        ["PER", "ORG"], 1, "positive")
+        ["PER", "ORG"], 1, "positive")  # the best sentiment, one label allowed
     assert result["after"] == 0
+
+
+def test_label_all_occurrences_follows_the_servers_token_rule(modules):
+    from annotation.pure.assist.dictionary import occurrences
+    from annotation.pure.tokens import tokenize
+
+    text = "👍🏽 张伟在阿里巴巴工作。Acme hired Acmes; Acme-Labs and Acme, 阿里巴巴 ①② x_y."
+    got = modules.evaluate("""(text) => {
+        const ix = new offsets.TextIndex(text, 'en');
+        const t = new tokens.Tokens(ix);
+        const cp = ([a, b]) => [ix.toCodePoint(a), ix.toCodePoint(b)];
+        const occ = (word) => { const at = [...text].join('').indexOf(word);
+            const s = ix.toCodePoint(at); return t.occurrences(s, s + [...word].length); };
+        return {tokens: tokens.tokenize(text).map(cp), acme: occ('Acme'), ali: occ('阿里巴巴'),
+                bad: occ('cme')};
+    }""", text)
+    assert got["tokens"] == [list(t) for t in tokenize(text)]
+    for word in ("Acme", "阿里巴巴", "cme"):
+        key = {"Acme": "acme", "阿里巴巴": "ali", "cme": "bad"}[word]
+        assert [(o["start"], o["end"]) for o in got[key]] == occurrences(text, word)
+    assert len(got["acme"]) == 3
+    for text_ in TEXTS:
+        assert modules.evaluate(
+            "(text) => { const ix = new offsets.TextIndex(text, 'en'); return tokens"
+            ".tokenize(text).map(([a, b]) => [ix.toCodePoint(a), ix.toCodePoint(b)]); }",
+            text_) == [list(t) for t in tokenize(text_)]
+    result = run_model(modules, """
+        let c = m.emptyContent(false);
+        c = m.addEntity(c, schema, {start: 0, end: 4, label: 'ORG'}).content;
+        c = m.addEntity(c, schema, {start: 10, end: 16, label: 'PER'}).content;
+        const spans = [{start: 0, end: 4}, {start: 12, end: 16}, {start: 20, end: 24}];
+        const r = m.labelOccurrences(c, schema, 'T1', spans);
+        return {added: r.added, entities: r.content.entities.map((e) => [e.start, e.label])};""")
+    assert result == {"added": 1, "entities": [[0, "ORG"], [10, "PER"], [20, "ORG"]]}

@@ -47,7 +47,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from annotation.models import Annotation
+from annotation.models import Agent, Annotation
 from annotation.services.assignments import assignment_next
 from annotation.services.exports import export_start
 from annotation.services.store import annotation_save
@@ -64,6 +64,8 @@ HYPOTHESIS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, da
                       phases=[Phase.explicit, Phase.generate], print_blob=False,
                       suppress_health_check=list(HealthCheck))
 VALID = settings(HYPOTHESIS, max_examples=VALID_EXAMPLES)
+DECISION = {"agent": "crf", "kind": "entity", "label": "PER", "decision": "accepted",
+            "start": 0, "end": 5}
 GOLD = {"entities": [{"id": "T1", "start": 0, "end": 5, "label": "PER"},
                      {"id": "T2", "start": 13, "end": 17, "label": "ORG"}],
         "relations": [{"head": "T1", "tail": "T2", "label": "works_for"}],
@@ -156,6 +158,7 @@ def populate(world, media, settings, fixed_generation
                     status="submitted", version=0, content=GOLD)
     DocumentFactory(project=world.project, text="Bob works for 株式会社 🚀 since May.")
     unused = LabelFactory(project=world.project, name="LOC")  # one a DELETE can remove
+    Agent.objects.create(project=world.project, name="crf", kind="crf", active=True)
     export_start(project=world.project, by=manager, fmt="jsonl", scope="gold", name="v1",
                  pseudonymize=False)
 
@@ -179,10 +182,12 @@ def populate(world, media, settings, fixed_generation
             "version_id": [world.project.versions.get().pk],
             "username": [world.users["annotator"].username, world.users["consumer"].username],
             "job_id": list(Job.objects.order_by("pk").values_list("pk", flat=True)),
+            "name": ["crf", "llm", "dictionary", "sentiment", "relation"],  # agents
         }
         body = {"username": lambda: "outsider", "password": lambda: PASSWORD,
                 "version": annotation_version,
-                "documents": lambda: [world.document.pk]}  # gold checks: a document with gold
+                "documents": lambda: [world.document.pk],  # gold checks: a document with gold
+                "decisions": lambda: [DECISION]}  # on suggestions: a stored agent's
         values = Values(ids, body)
         if role == "anonymous":
             return _schema(values), {}, values

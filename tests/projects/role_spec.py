@@ -59,6 +59,12 @@ SPEC = {
     "projects:agreement": {"GET": "agreement", "POST": "recompute"},
     "api:agreement": {"GET": "agreement", "POST": "recompute"},
     "projects:balance": {"GET": "agreement"},
+    "projects:models": {"GET": "agreement", "POST": "manage"},
+    "api:agents": {"GET": "agreement"},
+    "api:agent": {"GET": "agreement", "PATCH": "manage"},
+    "api:agent-train": {"POST": "manage"},
+    # A document's suggestions: anyone's for those who see others' work, else one's lease.
+    "api:suggestions": {"GET": "label", "POST": "label"},
     "projects:progress": {"GET": "progress"},
     "api:progress": {"GET": "progress"},
     "projects:gold-checks": {"GET": "manage", "POST": "manage"},
@@ -146,7 +152,7 @@ GLOBAL = {
 # Which right follows a job of each kind, for members other than its creator
 # (docs/permissions.md). "own": a job the requester created, whatever its kind.
 JOB_RIGHTS = {"import": "manage", "export": "export", "agreement": "agreement",
-              "project_delete": "manage", "own": None}
+              "project_delete": "manage", "train": "agreement", "own": None}
 
 # --- the Django admin: generated from its own URL patterns --------------------------------
 

@@ -14,7 +14,8 @@ import django
 django.setup()
 from projects.services import dispatch
 before = sorted(m for m in ("annotation.tasks", "projects.tasks") if m in sys.modules)
-names = [*dispatch.TASK_FOR_KIND.values(), dispatch.AGREEMENT_AUTO_TASK, dispatch.PROGRESS_TASK]
+names = [*dispatch.TASK_FOR_KIND.values(), dispatch.AGREEMENT_AUTO_TASK, dispatch.PROGRESS_TASK,
+         dispatch.RANKS_TASK, dispatch.TRAINING_AUTO_TASK, dispatch.SUGGEST_TASK]
 found = {name: dispatch.task_named(name).name for name in names}
 print(json.dumps({"before": before, "found": found}))
 """
@@ -27,7 +28,7 @@ def test_every_task_a_service_names_is_found_in_a_fresh_process():
     probe = json.loads(done.stdout.strip().splitlines()[-1])
     assert probe["before"] == []
     assert all(name == found for name, found in probe["found"].items())
-    assert len(probe["found"]) == 6
+    assert len(probe["found"]) == 10
 
 
 def test_every_job_kind_has_a_task():

@@ -100,6 +100,8 @@ def _kwargs(key: str, world) -> dict:
         kwargs["username"] = world.users["annotator"].username
     if "<int:document_id>" in route:
         kwargs["document_id"] = world.document.pk
+    if "<str:name>" in route:  # an agent
+        kwargs["name"] = "crf"
     if "<int:version_id>" in route:
         kwargs["version_id"] = VersionFactory(project=world.project).pk
     if "<int:job_id>" in route:

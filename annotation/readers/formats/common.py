@@ -11,6 +11,8 @@ name the offending field, and the duplicate-id check.
 
 import json
 import json.scanner
+import math
+import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO
 
@@ -18,7 +20,7 @@ from annotation.readers.decode import LongLine, open_utf8
 from annotation.readers.formats import bounded
 from annotation.readers.keys import StringKeys
 from annotation.readers.limits import DEFAULT_LIMITS, Limits
-from annotation.readers.records import FileError, Problem, Record
+from annotation.readers.records import NO_SOURCE, FileError, Problem, Record, Source
 
 _TYPES = {
     dict: "object",
@@ -76,6 +78,62 @@ def sentiment(value: Any, field: str) -> str | list[str] | None:
     if type(value) is list and all(type(v) is str for v in value):
         return value
     raise Invalid(field, f"must be a string, a list of strings or null, got {json_type(value)}")
+
+
+AGENT_MAX = 100  # Agent.name and Suggestion.model_version hold 100 characters
+SOURCE_KEYS = frozenset({"agent", "model_version", "score"})
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def source(item: dict[str, Any], at: str) -> Source:
+    """The ``agent``, ``model_version`` and ``score`` of a prediction (each may be absent
+    or null); Invalid naming the bad one."""
+    agent, version, score = item.get("agent"), item.get("model_version"), item.get("score")
+    if agent is not None:
+        if type(agent) is not str:
+            raise Invalid(f"{at}.agent", f"must be a string, got {json_type(agent)}")
+        if not agent.strip() or len(agent) > AGENT_MAX or _CONTROL.search(agent):
+            raise Invalid(f"{at}.agent", f"an agent's name has 1 to {AGENT_MAX} characters, "
+                                         f"none of them a control character")
+    if version is not None:
+        if type(version) is not str:
+            raise Invalid(f"{at}.model_version", f"must be a string, got {json_type(version)}")
+        if len(version) > AGENT_MAX:
+            raise Invalid(f"{at}.model_version", f"has {len(version):,} characters; at most "
+                                                 f"{AGENT_MAX}")
+    if score is not None:
+        score = probability(score, f"{at}.score")
+    if agent is None and version is None and score is None:
+        return NO_SOURCE
+    return Source(agent, version, score)
+
+
+def probability(value: Any, field: str) -> float:
+    if type(value) is not int and type(value) is not float:
+        raise Invalid(field, f"must be a number from 0 to 1, got {json_type(value)}")
+    if not (math.isfinite(value) and 0 <= value <= 1):
+        raise Invalid(field, f"must be a number from 0 to 1, got {value!r}")
+    return float(value)
+
+
+def predicted_sentiment(value: Any, field: str) -> tuple[list[str], list[Source]]:
+    """A prediction's sentiment given as objects ``{label, agent, model_version, score}``
+    (alone or in a list, mixed with plain names): the names and their sources."""
+    many = type(value) is list
+    names: list[str] = []
+    sources: list[Source] = []
+    for k, item in enumerate(value if many else [value]):
+        at = f"{field}[{k}]" if many else field
+        if type(item) is str:
+            names.append(item)
+            sources.append(NO_SOURCE)
+        elif type(item) is dict:
+            names.append(label(item.get("label"), f"{at}.label"))
+            sources.append(source(item, at))
+        else:
+            raise Invalid(at, f"must be a string or an object {{label, agent, model_version, "
+                              f"score}}, got {json_type(item)}")
+    return names, sources
 
 
 class Ids:

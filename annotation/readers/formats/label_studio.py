@@ -8,6 +8,8 @@
   "@", else ``completed_by.username``, else ``ls-user-<id>`` for a bare or object id. When one
   user has several annotations of a task, the last one wins.
 - ``predictions``: the first one is taken (Concord keeps one set of pre-annotations a document).
+  They are stored as suggestions of the agent ``imported``, with the prediction's
+  ``model_version`` and ``score``; a result's own ``score`` takes precedence.
 - Results: ``labels`` become entities (one per label when a region has several; the region id
   is the entity id, with a ``.2``, ``.3``... suffix for the extra ones); ``relation`` becomes a
   relation per label (``direction: "left"`` swaps head and tail, ``"bi"`` is kept as
@@ -31,9 +33,21 @@ from annotation.readers.formats.common import (
     json_array,
     label,
     must,
+    probability,
+    source,
 )
 from annotation.readers.limits import DEFAULT_LIMITS, Limits
-from annotation.readers.records import Entity, Labelling, Problem, Record, Relation
+from annotation.readers.records import (
+    Entity,
+    Labelling,
+    PredictedEntity,
+    PredictedRelation,
+    Predictions,
+    Problem,
+    Record,
+    Relation,
+    Source,
+)
 
 
 def read_label_studio(
@@ -68,7 +82,13 @@ def _task(task: Any, number: int) -> Record:
     predictions = must(list, task.get("predictions") or [], "predictions")
     if predictions:
         first = must(dict, predictions[0], "predictions[0]")
-        record.predictions = _labelling(text, first.get("result") or [], "predictions[0].result")
+        version = first.get("model_version")
+        if type(version) is int:  # some backends number their versions
+            version = str(version)
+        base = source({"model_version": version, "score": first.get("score")},
+                      "predictions[0]")
+        record.predictions = _labelling(text, first.get("result") or [], "predictions[0].result",
+                                        base)
     return record
 
 
@@ -86,8 +106,10 @@ def _annotator(value: Any, field: str) -> str:
     raise Invalid(field, "missing" if value is None else "must be a user id or object")
 
 
-def _labelling(text: str, results: Any, where: str) -> Labelling:
-    lab = Labelling()
+def _labelling(text: str, results: Any, where: str, base: Source | None = None) -> Labelling:
+    """An annotation's results; with ``base`` (the prediction's model version and score),
+    a prediction's, each item with its source (a result's ``score`` replaces the base's)."""
+    lab = Labelling() if base is None else Predictions()
     regions: set[str] = set()
     relations: list[tuple[str, dict[str, Any]]] = []
     choices: list[tuple[str, dict[str, Any]]] = []
@@ -95,22 +117,43 @@ def _labelling(text: str, results: Any, where: str) -> Labelling:
         at = f"{where}[{j}]"
         kind = must(dict, result, at).get("type")
         if kind == "labels":
+            done = len(lab.entities)
             _entities(text, result, at, lab.entities, regions)
+            if base is not None:
+                lab.entities[done:] = [PredictedEntity(e.start, e.end, e.label, e.id,
+                                                       _source(base, result, at))
+                                       for e in lab.entities[done:]]
         elif kind == "relation":
             relations.append((at, result))
         elif kind == "choices":
             choices.append((at, result))
     for at, result in relations:
-        lab.relations += _relations(result, at, regions)
+        found = _relations(result, at, regions)
+        if base is not None:
+            mine = _source(base, result, at)
+            found = [PredictedRelation(r.head, r.tail, r.label, mine) for r in found]
+        lab.relations += found
     picked: list[str] = []
+    sources: list[Source] = []
     for at, result in choices:
         if ident(result.get("id"), f"{at}.id") not in regions:
             value = must(dict, result.get("value"), f"{at}.value")
             for k, choice in enumerate(must(list, value.get("choices"), f"{at}.value.choices")):
                 picked.append(label(choice, f"{at}.value.choices[{k}]"))
-    if picked:
+                if base is not None:
+                    sources.append(_source(base, result, at))
+    if isinstance(lab, Predictions):
+        lab.sentiment, lab.sentiment_sources = (picked or None), sources
+    elif picked:
         lab.sentiment = picked[0] if len(picked) == 1 else picked
     return lab
+
+
+def _source(base: Source, result: dict[str, Any], at: str) -> Source:
+    score = result.get("score")
+    if score is None:
+        return base
+    return Source(base.agent, base.model_version, probability(score, f"{at}.score"))
 
 
 def _entities(

@@ -6,6 +6,9 @@ Checks here are about types only: offsets against the text and labels against th
 schema are the pipeline's business. Keys other than ``id``, ``text``, ``meta``,
 ``annotations``, ``gold`` and ``predictions`` are ignored, except keys that betray another
 format (``label``, ``entities``, ``relations``, ``data``): those are a Problem naming it.
+In ``predictions``, entities, relations and sentiment may say who proposed them: ``agent``
+(1 to 100 characters), ``model_version`` (at most 100) and ``score`` (0 to 1); sentiment
+may then be objects ``{label, agent, model_version, score}``, alone or in a list.
 Entities without an ``id`` keep ``id=None`` (the pipeline numbers them ``T1``, ``T2``... by
 position); relations can only refer to ids the file gives. A record with problems yields one
 Problem (the first found) and no Record.
@@ -15,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO
 
 from annotation.readers.formats.common import (
+    SOURCE_KEYS,
     Ids,
     Invalid,
     build_records,
@@ -24,10 +28,21 @@ from annotation.readers.formats.common import (
     json_type,
     label,
     must,
+    predicted_sentiment,
     sentiment,
+    source,
 )
 from annotation.readers.limits import DEFAULT_LIMITS, Limits
-from annotation.readers.records import Entity, Labelling, Problem, Record, Relation
+from annotation.readers.records import (
+    Entity,
+    Labelling,
+    PredictedEntity,
+    PredictedRelation,
+    Predictions,
+    Problem,
+    Record,
+    Relation,
+)
 
 _FOREIGN = {
     "label": "doccano",
@@ -98,6 +113,32 @@ def parse_labelling(raw: Any, where: str) -> Labelling:
     return Labelling(entities, relations, sentiment(raw.get("sentiment"), f"{where}.sentiment"))
 
 
+def parse_predictions(raw: Any, where: str = "predictions") -> Labelling:
+    """``predictions``: a labelling whose entities, relations and sentiment may say who
+    proposed them (``agent``, ``model_version``, ``score``); sentiment may be objects
+    ``{label, agent, model_version, score}``. Only items carrying those keys cost more."""
+    must(dict, raw, where)
+    entities, ids = parse_entities(raw.get("entities") or [], f"{where}.entities")
+    relations = parse_relations(raw.get("relations") or [], f"{where}.relations", ids)
+    value = raw.get("sentiment")
+    if type(value) is dict or (type(value) is list and dict in map(type, value)):
+        names, sources = predicted_sentiment(value, f"{where}.sentiment")
+        lab: Labelling = Predictions(entities, relations, names, sources)
+    else:
+        lab = Labelling(entities, relations, sentiment(value, f"{where}.sentiment"))
+    for i, item in enumerate(raw.get("entities") or ()):
+        if not SOURCE_KEYS.isdisjoint(item):
+            e = entities[i]
+            entities[i] = PredictedEntity(e.start, e.end, e.label, e.id,
+                                          source(item, f"{where}.entities[{i}]"))
+    for i, item in enumerate(raw.get("relations") or ()):
+        if not SOURCE_KEYS.isdisjoint(item):
+            r = relations[i]
+            relations[i] = PredictedRelation(r.head, r.tail, r.label,
+                                             source(item, f"{where}.relations[{i}]"))
+    return lab
+
+
 def parse_annotations(raw: Any) -> list[tuple[str, Labelling]]:
     found: list[tuple[str, Labelling]] = []
     who_seen: set[str] = set()
@@ -133,7 +174,7 @@ def record_from(obj: Any, line: int) -> Record:
     if obj.get("gold") is not None:
         record.gold = parse_labelling(obj["gold"], "gold")
     if obj.get("predictions") is not None:
-        record.predictions = parse_labelling(obj["predictions"], "predictions")
+        record.predictions = parse_predictions(obj["predictions"])
     return record
 
 

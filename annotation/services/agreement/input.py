@@ -5,10 +5,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from annotation.pure.agreement.agents import agents_report
 from annotation.pure.agreement.inputs import Corpus, LabelMeta
 from annotation.pure.agreement.relations import RelationTable
 from annotation.pure.agreement.report import corpus_report
 from annotation.pure.agreement.spans import SpanTable
+from annotation.selectors.agent_agreement import agent_agreement_inputs
 from annotation.selectors.agreement import StoredAnnotations, document_texts
 from projects.models import LabelKind, Project
 
@@ -108,3 +110,15 @@ def compute(*, project: Project, stored: StoredAnnotations) -> Result:
               in zip(per_document["ids"], per_document["disagreement"], strict=True)
               if score is not None]
     return Result(report=report, scores=scores, corpus=corpus, meta=meta)
+
+
+def agents_part(*, project: Project, result: Result) -> dict:
+    """The report's ``agents``: each agent with suggestions on the corpus documents against
+    gold and each annotator; computed apart, so the human statistics never see them."""
+    inputs = agent_agreement_inputs(project=project, documents=result.corpus.doc_ids)
+    if not inputs.agents:
+        return {}
+    settings = result.report.get("settings") or {}
+    return agents_report(result.corpus, result.meta, inputs.gold, inputs.agents,
+                         replicates=settings.get("replicates", 1000),
+                         seed=settings.get("seed", 0), level=settings.get("level", 0.95))

@@ -10,7 +10,7 @@ from django.utils import timezone
 from annotation.models import AgreementReport, DocumentDisagreement
 from annotation.selectors.agreement import agreement_corpus
 from annotation.services.agreement.balance import balance
-from annotation.services.agreement.input import compute
+from annotation.services.agreement.input import agents_part, compute
 from projects.models import Job, JobKind, JobStatus, Project
 from projects.services.dispatch import AGREEMENT_AUTO_TASK, task_named
 from projects.services.jobs import ProgressFn, job_create
@@ -53,6 +53,8 @@ def agreement_run(*, job: Job, progress: ProgressFn) -> dict:
     stored = agreement_corpus(project=project)
     progress(0.4, "Computing the statistics")
     result = compute(project=project, stored=stored)
+    progress(0.6, "Measuring the agents against gold and the annotators")
+    result.report["agents"] = agents_part(project=project, result=result)
     progress(0.7, "Counting labels per meta field")
     result.report["balance"] = balance(project=project, stored=stored, corpus=result.corpus,
                                        meta=result.meta)

@@ -4,6 +4,7 @@ It runs inside the caller's transaction: under on_error=fail any problem means n
 stored, and a killed worker leaves nothing either, since the transaction dies with it.
 """
 
+import dataclasses
 import hashlib
 from array import array
 from collections.abc import Callable
@@ -25,6 +26,13 @@ from annotation.services.imports.identities import Annotators
 from annotation.services.imports.labels import LabelMaker
 from annotation.services.imports.options import ImportOptions, Report
 from annotation.services.imports.rows import Prepared, drop_taken_ids, write_batch
+from annotation.services.imports.suggestions import (
+    Agents,
+    Row,
+    renumber,
+    replace_rows,
+    suggestion_rows,
+)
 from projects.models import PiiPolicy, Project
 
 BATCH = 2000
@@ -42,6 +50,10 @@ class Importer:
         self.failed = False
         self.writer = BulkWriter()
         self.schema = project_schema(project=project)
+        # Predictions come from several agents: they may overlap and hold several sentiments
+        # (the same labels: new ones join both).
+        self.loose = dataclasses.replace(self.schema, allow_overlap=True, multi_label=True)
+        self.agents = Agents(project=project)
         self.labels = LabelMaker(project=project, create=options.create_labels,
                                  schema=self.schema, progress=progress)
         self.pending: list[Prepared] = []
@@ -127,8 +139,11 @@ class Importer:
         labellings = self.validate(cleaned)
         if isinstance(labellings, Problem):
             return labellings
+        suggestions = self.predicted(cleaned) if cleaned.predictions is not None else None
+        if isinstance(suggestions, Problem):
+            return suggestions
         digest = hashlib.sha256(cleaned.text.encode()).hexdigest()
-        prepared = self.deduplicate(Prepared(cleaned, digest, found, labellings,
+        prepared = self.deduplicate(Prepared(cleaned, digest, found, labellings, suggestions,
                                              pii_types=[hit.type for hit in hits]))
         if prepared is None or prepared.existing:
             return prepared
@@ -152,9 +167,8 @@ class Importer:
         parts: list[tuple[str, str, str | None, Labelling]] = [
             (f"annotations[{i}]", AnnotationKind.ANNOTATION, who, lab)
             for i, (who, lab) in enumerate(record.annotations)]
-        parts += [(name, kind, None, lab) for name, kind, lab in (
-            ("gold", AnnotationKind.GOLD, record.gold),
-            ("predictions", AnnotationKind.PREDICTION, record.predictions)) if lab is not None]
+        if record.gold is not None:
+            parts.append(("gold", AnnotationKind.GOLD, None, record.gold))
         out: list[tuple[str, str | None, Content]] = []
         for where, kind, who, lab in parts:
             bad_name = self.annotators.problem(who) if who is not None else None
@@ -170,6 +184,21 @@ class Importer:
                 return Problem(record.line, f"{where}.{first['field']}", first["message"])
         return out
 
+    def predicted(self, record: Record) -> list[Row] | Problem:
+        """The suggestions of the record's predictions (see suggestions.py), or its first
+        problem."""
+        lab = record.predictions
+        assert lab is not None
+        problem = self.labels.ensure(lab, line=record.line, where="predictions")
+        if problem is not None:
+            return problem
+        try:
+            content = validate(record.text, self.loose, as_raw(lab))
+        except ContentError as exc:
+            first = exc.errors[0]
+            return Problem(record.line, f"predictions.{first['field']}", first["message"])
+        return suggestion_rows(lab, content, self.loose)
+
     def deduplicate(self, prepared: Prepared) -> Prepared | None:
         key = _key(prepared.digest)
         merge = self.options.duplicates == "merge"
@@ -182,11 +211,13 @@ class Importer:
         if self.options.duplicates == "keep":
             return prepared
         self.report.duplicates += 1
-        if not merge or not prepared.labellings:
+        if not merge or not (prepared.labellings or prepared.suggestions):
             return None
         kept = self.held.get(key)
         if kept is not None:  # still in this batch (or dropped with its batch)
             kept.labellings += prepared.labellings
+            if prepared.suggestions:
+                kept.suggestions = replace_rows(kept.suggestions or [], prepared.suggestions)
             return None
         doc_id = self.seen.get(key)
         assert doc_id is not None
@@ -210,7 +241,12 @@ class Importer:
         batch, self.pending = self.pending, []
         batch = drop_taken_ids(self, batch)
         if not self.failed:  # the labels the batch names, then the batch
-            self.labels.flush(content for p in batch for _kind, _who, content in p.labellings)
+            ids = self.labels.flush(content for p in batch
+                                    for _kind, _who, content in p.labellings)
+            if ids:
+                for prepared in batch:
+                    if prepared.suggestions:
+                        prepared.suggestions = renumber(prepared.suggestions, ids)
         if batch and not self.failed:
             write_batch(self, batch)
             if self.held:  # keep ids, not whole records

@@ -18,10 +18,13 @@ from annotation.readers.limits import Limits
 from annotation.readers.long_texts import describe_key, finder_key, limit_record
 from annotation.readers.neardup import NearDuplicateFinder
 from annotation.readers.records import FileError, Problem, Record
+from annotation.services.agents.suggesting import suggestions_schedule
+from annotation.services.agents.training import training_schedule
 from annotation.services.assignments import assignments_backfill
 from annotation.services.imports.importer import Importer
 from annotation.services.imports.options import FORMATS, ImportOptions
 from annotation.services.imports.statistics import import_analyze
+from annotation.services.ordering import ranks_after_import
 from annotation.services.store import document_refresh_status
 from projects.errors import ServiceError
 from projects.models import AuditAction, Job, JobKind, Project
@@ -138,6 +141,11 @@ def import_run(*, job: Job, progress: ProgressFn) -> Outcome:
                 transaction.set_rollback(True)
             elif importer.report.annotations:
                 assignments_backfill(project_id=project.pk)  # imported work holds its slots
+            if not importer.failed:
+                ranks_after_import(project=project)  # the new documents take their turn
+                suggestions_schedule(project=project)  # and get the models' suggestions
+                if importer.report.gold:
+                    training_schedule(project_id=project.pk)  # new gold: maybe new models
             if not importer.failed and importer.report.read:
                 _audit(project, job, importer)
     except FileError as exc:

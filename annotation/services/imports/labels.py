@@ -80,11 +80,11 @@ class LabelMaker:
         self.count += len(missing)
         return None
 
-    def flush(self, contents: Iterable[Content]) -> None:
+    def flush(self, contents: Iterable[Content]) -> dict[int, int]:
         """Create the waiting labels, in bulk; `contents`, which may name them, get their
-        ids."""
+        ids. The placeholder ids to the created labels' ids."""
         if not self.waiting:
-            return
+            return {}
         waiting, self.waiting = self.waiting, []
         first = self.count - len(waiting)
         if self.progress is not None:
@@ -101,6 +101,7 @@ class LabelMaker:
                                         order=label.order)
         for content in contents:
             _renumber(content, ids)
+        return ids
 
     def _created(self, done: int, total: int) -> None:
         if self.progress is not None:

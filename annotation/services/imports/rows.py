@@ -1,4 +1,5 @@
-"""Turn a batch of prepared records into rows: documents, annotations, spans, relations."""
+"""Turn a batch of prepared records into rows: documents, annotations, spans, relations,
+and the predictions' suggestions (suggestions.py)."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,13 +23,13 @@ from annotation.readers.records import Problem, Record
 from annotation.services.bulk import BulkWriter
 from annotation.services.imports.identities import Annotators
 from annotation.services.imports.options import ImportOptions, Report
+from annotation.services.imports.suggestions import Agents, Row, write_suggestions
 from projects.models import Project
 
 DOC_COLUMNS = ("id", "project_id", "external_id", "text", "meta", "content_hash", "status",
                "pii", "is_gold_check", "created_at")
 REPORT_COUNTER: dict[str, str] = {AnnotationKind.ANNOTATION: "annotations",
-                                  AnnotationKind.GOLD: "gold",
-                                  AnnotationKind.PREDICTION: "predictions"}
+                                  AnnotationKind.GOLD: "gold"}
 ANN_COLUMNS = ("id", "project_id", "document_id", "kind", "annotator_id", "status", "version",
                "seconds_spent", "created_at", "updated_at", "submitted_at")
 
@@ -39,6 +40,7 @@ class Prepared:
     digest: str
     pii: dict[str, list[list[int]]]
     labellings: list[tuple[str, str | None, Content]] = field(default_factory=list)
+    suggestions: list[Row] | None = None  # the predictions' (None: the record had none)
     doc_id: int | None = None
     existing: bool = False  # merged into a document stored before this import
     pii_types: list[str] = field(default_factory=list)
@@ -53,6 +55,7 @@ class ImportState(Protocol):
     report: Report
     writer: BulkWriter
     annotators: Annotators
+    agents: Agents
     ids_stored: bool
 
     def problem(self, item: Problem) -> None: ...
@@ -97,7 +100,9 @@ def write_batch(importer: ImportState, batch: list[Prepared]) -> None:
     fresh = [p for p in batch if not p.existing]
     importer.report.imported += len(fresh)
     importer.report.merged += len(batch) - len(fresh)
-    if importer.options.duplicates != "merge" and not any(p.labellings for p in batch):
+    importer.report.predictions += sum(p.suggestions is not None for p in batch)
+    if importer.options.duplicates != "merge" and not any(p.labellings or p.suggestions
+                                                          for p in batch):
         # Nothing refers to these documents: no ids to allocate, and the COPY stays open.
         writer.append(Document, DOC_COLUMNS[1:], [
             (project.pk, p.record.id or "", p.record.text, p.record.meta, p.digest,
@@ -109,6 +114,11 @@ def write_batch(importer: ImportState, batch: list[Prepared]) -> None:
         (p.doc_id, project.pk, p.record.id or "", p.record.text, p.record.meta, p.digest,
          _status(importer, p), p.pii, False, now) for p in fresh])
     _write_labellings(importer, batch, now)
+    write_suggestions(writer, importer.agents, project.pk,
+                      [(p.doc_id, p.suggestions) for p in fresh if p.suggestions
+                       and p.doc_id is not None],
+                      [(p.doc_id, p.suggestions) for p in batch if p.existing and p.suggestions
+                       and p.doc_id is not None])
 
 
 def _write_labellings(importer: ImportState, batch: list[Prepared], now: datetime | str
@@ -134,16 +144,9 @@ def _write_labellings(importer: ImportState, batch: list[Prepared], now: datetim
     ids = writer.allocate(Annotation, len(items))
     writer.insert(Annotation, ANN_COLUMNS, [
         (ann_id, importer.project.pk, doc_id, kind, owner,
-         _status_of(kind), 1, 0.0, now, now,
-         None if kind == AnnotationKind.PREDICTION else now)
+         AnnotationStatus.SUBMITTED, 1, 0.0, now, now, now)
         for ann_id, (doc_id, kind, owner, _) in zip(ids, items, strict=True)])
     _write_content(writer, list(zip(ids, [c for *_, c in items], strict=True)))
-
-
-def _status_of(kind: str) -> str:
-    # Predictions are suggestions that no one has submitted.
-    return AnnotationStatus.DRAFT if kind == AnnotationKind.PREDICTION else \
-        AnnotationStatus.SUBMITTED
 
 
 def _exists(prepared: Prepared, kind: str, owner: int | None) -> bool:

@@ -12,12 +12,20 @@ import logging
 from django.conf import settings
 from django.db import DatabaseError, connection, models, transaction
 
-from annotation.models import Annotation, Assignment, Document, Relation, SentimentChoice, Span
+from annotation.models import (
+    Annotation,
+    Assignment,
+    Document,
+    Relation,
+    SentimentChoice,
+    Span,
+    Suggestion,
+)
 
 logger = logging.getLogger(__name__)
 
 LABELLING_TABLES: tuple[type[models.Model], ...] = (Annotation, Span, Relation, SentimentChoice,
-                                                    Assignment)
+                                                    Assignment, Suggestion)
 
 
 def tables_analyze(*, tables: tuple[type[models.Model], ...]) -> bool:

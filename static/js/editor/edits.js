@@ -9,8 +9,9 @@
 //   pending  {has(), accept(), reject()}: the item waiting for a yes or no (a suggestion
 //            on the workbench, an annotator's item on the adjudication page), for Enter
 //            and Delete
-// and, where the page has them: isSuggestion(id), acceptSuggestion(id, label), and
-// beforeSelect() / afterSelect() around a change of the selection.
+// and, where the page has them: isSuggestion(id), acceptSuggestion(id, label),
+// beforeSelect() / afterSelect() around a change of the selection, and keys(event), the
+// page's own keys (true when it took the key).
 import { removeEntity, removeRelation } from "../workbench/model.js";
 import { notify } from "./notice.js";
 

@@ -15,11 +15,13 @@ function typing(event) {
   return event.target.closest("input, textarea, select, [contenteditable=true]");
 }
 
-// `ignore`: a selector for where the keys do nothing (a dialog of the page's own).
+// `ignore`: a selector for where the keys do nothing (a dialog of the page's own). A page
+// with keys of its own has ed.keys(event), true when it took the key.
 export function wireKeys(ed, { ignore } = {}) {
   const { state, schema } = ed;
   document.addEventListener("keydown", (event) => {
     if (typing(event) || (ignore && event.target.closest(ignore))) return;
+    if (ed.keys?.(event)) { event.preventDefault(); return; } // the page's own keys first
     const mod = event.ctrlKey || event.metaKey;
     if (mod && event.key === "Enter") { event.preventDefault(); ed.save(); return; }
     if (mod && (event.key === "z" || event.key === "Z")) { event.preventDefault(); undo(ed, event.shiftKey); return; }

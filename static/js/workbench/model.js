@@ -129,41 +129,119 @@ export function sentimentOf(content) {
   return new Set(Array.isArray(s) ? s : s ? [s] : []);
 }
 
-// Predictions the annotator has neither accepted nor rejected.
+// Suggestions: the agents' proposals as the server gives them (annotation/selectors/agents.py)
+// {entities: [{start, end, text, label, agent, model_version, score}], relations: [{head:
+// {start, end}, tail: {start, end}, label, …}], sentiment: [{label, …}]}. Two agents that
+// propose the same thing make one suggestion, with both agents in `by`. A suggestion is
+// named by its key (the server's rejected_suggestions uses the same).
 export const suggestionKey = (e) => `${e.start}:${e.end}:${e.label}`;
+export const relationKey = (r) => `rel:${r.head.start}:${r.head.end}:${r.tail.start}:${r.tail.end}:${r.label}`;
+export const sentimentKey = (s) => `sent:${s.label}`;
 
-export function pendingSuggestions(content, predictions, rejected) {
-  if (!predictions) return [];
-  const have = new Set(content.entities.map(suggestionKey));
-  return predictions.entities.filter((e) => !have.has(suggestionKey(e)) && !rejected.has(suggestionKey(e)));
+function grouped(items, key, kind) {
+  const byKey = new Map();
+  for (const item of items || []) {
+    const k = key(item);
+    const by = { agent: item.agent, model_version: item.model_version ?? "", score: item.score ?? 1 };
+    const group = byKey.get(k);
+    if (group) { group.by.push(by); group.score = Math.max(group.score, by.score); continue; }
+    byKey.set(k, { ...item, key: k, kind, score: by.score, by: [by] });
+  }
+  return [...byKey.values()];
 }
 
-// Accept predicted entities (all pending ones when `only` is absent), then the predicted
-// relations whose two ends are now present, then the predicted sentiment if none is set.
-export function acceptSuggestions(content, schema, predictions, rejected, only) {
+export function groupSuggestions(predictions) {
+  const p = predictions || {};
+  return {
+    entities: grouped(p.entities, suggestionKey, "entity"),
+    relations: grouped(p.relations, relationKey, "relation"),
+    sentiment: grouped(p.sentiment, sentimentKey, "sentiment").sort((a, b) => b.score - a.score),
+  };
+}
+
+const spanOf = (e) => `${e.start}:${e.end}`;
+
+// The entities of `content` that can be the head (or tail) of relation `label` at `span`.
+function endsAt(content, schema, span, label, side) {
+  const spec = schema.label("relation", label);
+  const allowed = spec ? spec[side] : [];
+  return content.entities.filter((e) => e.start === span.start && e.end === span.end
+    && (!allowed.length || allowed.includes(e.label)));
+}
+
+function hasRelation(content, schema, r) {
+  const heads = new Set(endsAt(content, schema, r.head, r.label, "head").map((e) => e.id));
+  const tails = new Set(endsAt(content, schema, r.tail, r.label, "tail").map((e) => e.id));
+  return content.relations.some((x) => x.label === r.label && heads.has(x.head) && tails.has(x.tail));
+}
+
+// The suggestions (grouped) the annotator has neither taken nor rejected. A sentiment is no
+// longer offered once one is chosen, unless the project allows several.
+export function pendingSuggestions(content, schema, groups, rejected) {
+  const have = new Set(content.entities.map(suggestionKey));
+  const chosen = sentimentOf(content);
+  const open = schema.project.multi_label || chosen.size === 0;
+  return {
+    entities: groups.entities.filter((e) => !have.has(e.key) && !rejected.has(e.key)),
+    relations: groups.relations.filter((r) => !rejected.has(r.key) && !hasRelation(content, schema, r)),
+    sentiment: open ? groups.sentiment.filter((s) => !rejected.has(s.key) && !chosen.has(s.label)) : [],
+  };
+}
+
+// Accept pending suggestions: those whose keys are in `only`, or all of them. Entities come
+// first; a relation brings in the suggested entities at its ends when they are not there
+// yet; sentiment is set only when none is chosen (all suggested ones when several are
+// allowed, else the best). Returns {content, accepted: [the groups taken]}; what the project
+// refuses (an overlap, a relation's rules) is left pending.
+export function acceptSuggestions(content, schema, groups, rejected, only) {
+  const wanted = (g) => !only || only.has(g.key);
   let next = content;
-  const idFor = new Map();
-  for (const e of predictions.entities) {
-    const key = suggestionKey(e);
-    const existing = next.entities.find((x) => suggestionKey(x) === key);
-    if (existing) { idFor.set(e.id, existing.id); continue; }
-    if (rejected.has(key) || (only && !only.has(key))) continue;
-    const result = addEntity(next, schema, e);
-    if (result.content) { next = result.content; idFor.set(e.id, result.id); }
-  }
-  for (const r of predictions.relations || []) {
-    const head = idFor.get(r.head), tail = idFor.get(r.tail);
-    if (!head || !tail) continue;
-    const result = addRelation(next, schema, { head, tail, label: r.label });
-    if (result.content) next = result.content;
-  }
-  if (!only && predictions.sentiment && sentimentOf(next).size === 0) {
-    for (const name of Array.isArray(predictions.sentiment) ? predictions.sentiment : [predictions.sentiment]) {
-      const result = toggleSentiment(next, schema, name);
-      if (result.content) next = result.content;
+  const accepted = [];
+  const takeEntity = (g) => {
+    const result = addEntity(next, schema, g);
+    if (!result.content) return false;
+    next = result.content; accepted.push(g);
+    return true;
+  };
+  let pending = pendingSuggestions(next, schema, groups, rejected);
+  for (const g of pending.entities) if (wanted(g)) takeEntity(g);
+  for (const r of pending.relations) {
+    if (!wanted(r)) continue;
+    for (const [span, side] of [[r.head, "head"], [r.tail, "tail"]]) {
+      if (endsAt(next, schema, span, r.label, side).length) continue;
+      const open = pendingSuggestions(next, schema, groups, rejected).entities;
+      const spec = schema.label("relation", r.label);
+      open.filter((g) => spanOf(g) === spanOf(span) && (!spec?.[side].length || spec[side].includes(g.label)))
+        .find(takeEntity);
     }
+    const head = endsAt(next, schema, r.head, r.label, "head")[0];
+    const tail = endsAt(next, schema, r.tail, r.label, "tail")[0];
+    if (!head || !tail) continue;
+    const result = addRelation(next, schema, { head: head.id, tail: tail.id, label: r.label });
+    if (result.content) { next = result.content; accepted.push(r); }
   }
-  return next;
+  pending = pendingSuggestions(next, schema, groups, rejected);
+  for (const s of pending.sentiment) {
+    if (!wanted(s) || (!schema.project.multi_label && sentimentOf(next).size)) continue;
+    const result = toggleSentiment(next, schema, s.label);
+    if (result.content) { next = result.content; accepted.push(s); }
+  }
+  return { content: next, accepted };
+}
+
+// Label every other token-aligned occurrence of entity `id`'s text (`spans`, from
+// tokens.js) as it is labelled, in one change; the occurrences the project refuses (an
+// overlap where overlaps are not allowed) or that already have the label are skipped.
+export function labelOccurrences(content, schema, id, spans) {
+  const entity = content.entities.find((e) => e.id === id);
+  if (!entity) return { error: "No such entity." };
+  let next = content, added = 0;
+  for (const { start, end } of spans) {
+    if (start === entity.start && end === entity.end) continue;
+    const result = addEntity(next, schema, { start, end, label: entity.label });
+    if (result.content) { next = result.content; added += 1; }
+  }
+  return { content: next, added };
 }
 
 export class History {

@@ -37,7 +37,7 @@ function segmentHtml(text, a, b, active, colors) {
 
 function tagHtml(s, colors) {
   const cls = s.suggestion ? "tag sug" : "tag";
-  return `<span class="${cls}" data-id="${esc(s.id)}" data-tag="${esc(s.label)}" style="--c:${colors(s.label)}" title="${esc(s.label)}">${esc(s.label)}</span>`;
+  return `<span class="${cls}" data-id="${esc(s.id)}" data-tag="${esc(s.label)}" style="--c:${colors(s.label)}" title="${esc(s.title || s.label)}">${esc(s.label)}</span>`;
 }
 
 // Render into `el`; returns {byId: Map(id -> elements)} for selection highlighting.
@@ -110,20 +110,25 @@ function svgEl(name, attrs) {
   return node;
 }
 
-// Relations as arcs from the head's tag to the tail's tag, labelled at the top.
-export function drawArrows(svg, wrap, relations, byId, colors, directed, selected) {
+// Relations as arcs from the head's tag to the tail's tag, labelled at the top; suggested
+// ones ({head, tail, label, title}, ends named by rendered ids) dashed, and not clickable.
+export function drawArrows(svg, wrap, relations, byId, colors, directed, selected, suggested = []) {
   svg.setAttribute("width", wrap.scrollWidth);
   svg.setAttribute("height", wrap.scrollHeight);
   const defs = svg.querySelector("defs");
   svg.replaceChildren(defs);
-  relations.forEach((r, i) => {
+  const all = [...relations, ...suggested.map((r) => ({ ...r, suggestion: true }))];
+  all.forEach((r, i) => {
     const h = byId.get(r.head), t = byId.get(r.tail);
     if (!h || !t) return;
     const p = anchor(h, wrap), q = anchor(t, wrap);
     const lift = 14 + Math.min(36, Math.abs(q.x - p.x) / 10);
     const top = Math.min(p.y, q.y) - lift;
     const d = `M ${p.x} ${p.y} C ${p.x} ${top}, ${q.x} ${top}, ${q.x} ${q.y}`;
-    const g = svgEl("g", { class: `rel${i === selected ? " selected" : ""}`, "data-index": i, style: `--c:${colors(r.label)}` });
+    const g = r.suggestion
+      ? svgEl("g", { class: "rel sug", style: `--c:${colors(r.label)}` })
+      : svgEl("g", { class: `rel${i === selected ? " selected" : ""}`, "data-index": i, style: `--c:${colors(r.label)}` });
+    if (r.title) { const title = svgEl("title", {}); title.textContent = r.title; g.append(title); }
     g.append(svgEl("path", { d, class: "hit" }));
     g.append(svgEl("path", { d, class: "line", "marker-end": directed(r.label) ? "url(#arrowhead)" : "" }));
     const label = svgEl("text", { x: (p.x + q.x) / 2, y: top + lift * 0.25 - 2, "text-anchor": "middle" });

@@ -5,7 +5,17 @@ import json
 import pytest
 
 from annotation.readers import formats
-from annotation.readers.records import Entity, Labelling, Problem, Record, Relation
+from annotation.readers.records import (
+    Entity,
+    Labelling,
+    PredictedEntity,
+    PredictedRelation,
+    Predictions,
+    Problem,
+    Record,
+    Relation,
+    Source,
+)
 
 TEXT = "👩‍💻 Alice 🇫🇷 met 阿里巴巴"
 ALICE, ALI = TEXT.index("Alice"), TEXT.index("阿里巴巴")
@@ -165,7 +175,9 @@ def test_export():
                 ),
             ),
         ],
-        predictions=Labelling([Entity(ALICE, ALICE + 5, "PER", "p1")]),
+        # the first prediction, with its model version and score
+        predictions=Predictions([PredictedEntity(ALICE, ALICE + 5, "PER", "p1",
+                                                 Source(None, "v2", 0.9))]),
     )
     assert TEXT[ALI : ALI + 4] == "阿里巴巴"
     assert second == Record(2, "Plain review", "102")
@@ -245,6 +257,12 @@ def test_utf16_offsets_of_old_exports_are_converted():
         (lambda t: t.pop("data"), "data", "missing"),
         (lambda t: t.update(data={"n": 1}), "data", "no text: data holds no string"),
         (lambda t: t.update(predictions=[[]]), "predictions[0]", "must be an object, got array"),
+        (lambda t: t["predictions"][0].update(score=1.5), "predictions[0].score",
+         "must be a number from 0 to 1, got 1.5"),
+        (lambda t: t["predictions"][0].update(model_version=["v"]),
+         "predictions[0].model_version", "must be a string, got array"),
+        (lambda t: t["predictions"][0]["result"][0].update(score="high"),
+         "predictions[0].result[0].score", "must be a number from 0 to 1, got string"),
     ],
 )
 def test_problems(change, field, message):
@@ -262,3 +280,29 @@ def test_duplicate_task_ids_and_truncated_export():
     assert items[1] == Problem(2, "id", "duplicate id '102' (first seen on record 1)")
     assert items[2].line == 3
     assert items[2].message == "malformed JSON after record 2: parse error: premature EOF"
+
+
+def test_prediction_results_carry_their_own_score_and_the_prediction_s_version():
+    task = {"data": {"text": "Alice met Bob"}, "predictions": [{
+        "model_version": 7, "score": 0.5, "result": [
+            {"id": "a", "type": "labels", "score": 0.25,
+             "value": {"start": 0, "end": 5, "labels": ["PER"]}},
+            {"id": "b", "type": "labels", "value": {"start": 10, "end": 13, "labels": ["PER"]}},
+            {"type": "relation", "from_id": "a", "to_id": "b", "labels": ["knows"],
+             "score": 0.75},
+            {"type": "choices", "value": {"choices": ["positive"]}}]}]}
+    (record,) = read([task])
+    assert isinstance(record, Record)
+    assert record.predictions == Predictions(
+        [PredictedEntity(0, 5, "PER", "a", Source(None, "7", 0.25)),
+         PredictedEntity(10, 13, "PER", "b", Source(None, "7", 0.5))],
+        [PredictedRelation("a", "b", "knows", Source(None, "7", 0.75))],
+        ["positive"], [Source(None, "7", 0.5)])
+
+
+def test_a_prediction_without_version_or_score_has_the_default_source():
+    task = {"data": {"text": "Alice"}, "predictions": [{"result": [
+        {"id": "a", "type": "labels", "value": {"start": 0, "end": 5, "labels": ["PER"]}}]}]}
+    (record,) = read([task])
+    assert isinstance(record, Record)
+    assert record.predictions == Predictions([PredictedEntity(0, 5, "PER", "a")])

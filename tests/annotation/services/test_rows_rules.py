@@ -1,7 +1,8 @@
 """annotation.services.rows states two rules of selectors.labeling again in SQL, for the
 labeling hot path: ``_live`` (through ``holders``) is ``live``, and ``candidate`` is
 ``documents_open_to``. On random projects, documents, assignments and annotations, each SQL
-rule picks the same rows as its ORM twin."""
+rule picks the same rows as its ORM twin, ``candidate`` one after another in the order of
+``documents_open_to`` (by id, or by rank under an order other than sequential)."""
 
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,6 +25,7 @@ from annotation.models import (
 )
 from annotation.selectors.labeling import documents_open_to, live
 from annotation.services import rows
+from projects.models import Order
 from tests.factories import ProjectFactory, UserFactory
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]  # 100 generated database states
@@ -39,6 +41,7 @@ documents = st.lists(st.fixed_dictionaries({
     "project": st.integers(0, PROJECTS - 1),
     "status": st.sampled_from(DocumentStatus.values),
     "is_gold_check": st.booleans(),
+    "rank": st.none() | st.sampled_from([0.0, 0.25, 0.5]),  # ties: then by id
     "gold": st.booleans(),
     # per user: (assignment status and expiry) or none, and their annotation's status or none
     "holds": st.lists(st.tuples(st.none() | st.tuples(st.sampled_from(AssignmentStatus.values),
@@ -48,17 +51,19 @@ documents = st.lists(st.fixed_dictionaries({
 
 STATE = {"documents": documents, "overlaps": st.lists(st.integers(1, 4), min_size=PROJECTS,
                                                       max_size=PROJECTS),
+         "orders": st.lists(st.sampled_from(Order.values), min_size=PROJECTS, max_size=PROJECTS),
          "project": st.integers(0, PROJECTS - 1), "user": st.integers(0, USERS - 1),
          "tried": st.lists(st.integers(0, DOCUMENTS - 1), max_size=3)}
 
 
 def build(state: dict[str, Any], now: datetime) -> tuple[list, list, list[int]]:
     """The projects, users and documents' ids that ``state`` describes, stored."""
-    projects = [ProjectFactory(overlap=k) for k in state["overlaps"]]
+    projects = [ProjectFactory(overlap=k, order=order)
+                for k, order in zip(state["overlaps"], state["orders"], strict=True)]
     users = [UserFactory() for _ in range(USERS)]
     docs = Document.objects.bulk_create(
         Document(project=projects[d["project"]], text="t", content_hash="h", status=d["status"],
-                 is_gold_check=d["is_gold_check"]) for d in state["documents"])
+                 is_gold_check=d["is_gold_check"], rank=d["rank"]) for d in state["documents"])
     assignments, annotations = [], []
     for doc, d in zip(docs, state["documents"], strict=True):
         if d["gold"]:
@@ -90,7 +95,7 @@ def sql_open(project, user, now: datetime, tried: list[int]) -> list[int]:
     found: list[int] = []
     while (pk := rows.candidate(project_id=project.pk, user_id=user.pk, now=now,
                                 overlap=project.overlap, tried=tried + found,
-                                wait=True)) is not None:
+                                wait=True, order=project.order)) is not None:
         found.append(pk)
     return found
 
@@ -106,8 +111,8 @@ def check(state: dict[str, Any]) -> None:
             assert rows.holders(document_id=pk, now=now,
                                 exclude_user_id=user.pk if user else None) == orm.count()
     project, user = projects[state["project"]], users[state["user"]]
-    expected = sorted(documents_open_to(project=project, user=user, now=now)
-                      .values_list("id", flat=True))
+    expected = list(documents_open_to(project=project, user=user, now=now)
+                    .values_list("id", flat=True))
     assert sql_open(project, user, now, []) == expected
     tried = [ids[i] for i in state["tried"] if i < len(ids)]
     assert sql_open(project, user, now, tried) == [pk for pk in expected if pk not in tried]

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from annotation.pure.exports import Export, ExportLabels
-from annotation.pure.exports.stored import Labelling, Stored, records
+from annotation.pure.exports.stored import Labelling, Predicted, Stored, records
 
 # Quotes, backslashes, control characters, the line breaks JSON leaves raw, a lone \r,
 # combining marks, right-to-left, CJK, astral emoji and a ZWJ sequence.
@@ -103,7 +103,7 @@ def test_gold_chunks_is_jsonl_gold_only_and_once() -> None:
 def test_write_leaves_out_what_has_no_gold_as_the_records_do() -> None:
     docs = [gold("d1", "ab", "{}", [(0, 1, "PER")], [], ["PER"]),
             Stored("d2", "cd", '{"k": 1}', []),
-            Stored("d3", "ef", "{}", [Labelling("prediction", None, [(0, 2, "PER")], [], [])])]
+            Stored("d3", "ef", "{}", [], Predicted([(0, 2, "PER", "imported", "", 1.0)], [], []))]
     fast, slow = Export("jsonl", ExportLabels()), Export("jsonl", ExportLabels())
     got = b"".join(fast.write(docs))
     assert got == b"".join(slow.chunks(records(docs, scope="gold", multi_label=False)))

@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from annotation.models import Annotation, Document, DocumentStatus, ImportedIdentity
+from annotation.models import Annotation, Document, DocumentStatus, ImportedIdentity, Suggestion
 from annotation.selectors import annotation_content
 from projects.models import Job, Label
 from tests.conftest import api_client_for, page_client_for
@@ -67,6 +67,11 @@ def test_native_jsonl_with_annotations_gold_and_predictions(world, imports):
                                                                      ("阿里巴巴", "ORG")]
     assert content["relations"] == [{"head": "T1", "tail": "T2", "label": "works_for"}]
     assert ann.status == "submitted"
+    # The predictions are suggestions of the agent `imported`, not an annotation.
+    assert not Annotation.objects.filter(document=doc, kind="prediction").exists()
+    assert list(Suggestion.objects.filter(document=doc).values_list(
+        "kind", "start", "end", "label__name", "agent__name", "agent__kind", "model_version",
+        "score")) == [("entity", B, B + 4, "ORG", "imported", "imported", "", 1.0)]
 
 
 @pytest.mark.parametrize(("data", "field", "words"), [
@@ -272,7 +277,27 @@ def _native(document) -> dict:
             name = identity.name if identity is not None else ann.annotator.username
             record["annotations"].append({"annotator": name, **content})
         else:
-            record["gold" if ann.kind == "gold" else "predictions"] = content
+            record["gold"] = content
+    suggestions = list(Suggestion.objects.filter(document=document).order_by(
+        "kind", "start", "end", "id").values_list("kind", "start", "end", "tail_start",
+                                                  "tail_end", "label__name", "agent__name",
+                                                  "model_version", "score"))
+    if suggestions:  # as the export writes them
+        ids: dict[tuple, str] = {}
+        predictions: dict[str, list] = {"entities": [], "relations": [], "sentiment": []}
+        for kind, start, end, t_start, t_end, label, agent, version, score in suggestions:
+            source = {"agent": agent, "model_version": version, "score": score}
+            if kind == "entity":
+                ids[(start, end)] = f"T{len(ids) + 1}"
+                predictions["entities"].append({"id": ids[(start, end)], "start": start,
+                                                "end": end, "label": label, **source})
+            elif kind == "relation":
+                predictions["relations"].append({"head": ids[(start, end)],
+                                                 "tail": ids[(t_start, t_end)],
+                                                 "label": label, **source})
+            else:
+                predictions["sentiment"].append({"label": label, **source})
+        record["predictions"] = predictions
     return record
 
 

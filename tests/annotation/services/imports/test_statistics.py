@@ -90,7 +90,8 @@ def test_the_threshold_and_the_tables(run, settings, monkeypatch):
     run(4)
     assert calls == [
         {"annotation_document", "annotation_annotation", "annotation_span",
-         "annotation_relation", "annotation_sentimentchoice", "annotation_assignment"},
+         "annotation_relation", "annotation_sentimentchoice", "annotation_assignment",
+         "annotation_suggestion"},
         {"annotation_document"}]
 
 

@@ -1,0 +1,128 @@
+"""Suggestions computed ahead for open documents; a broken artifact switches its agent off
+and labeling goes on."""
+
+import json
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from annotation.models import Agent, Document, Suggestion
+from annotation.selectors.agents import suggestions_for
+from annotation.services.agents.suggesting import suggestions_precompute
+from annotation.services.agents.training import training_start
+from annotation.tasks import train_task
+from config.celery_base import route_training
+from projects.models import Job, JobKind
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def trained(trained_world):
+    job = training_start(project=trained_world.project, by=None)
+    train_task(job.pk)  # queues the suggestion run on commit; run it here
+    suggestions_precompute(project_id=trained_world.project.pk)
+    return trained_world
+
+
+def test_open_documents_get_the_switched_on_agents_suggestions(trained):
+    for document in trained.open:
+        found = suggestions_for(project=trained.project, document=document)
+        entities = {(e["text"], e["label"]) for e in found["entities"]}
+        assert ("Initech", "ORG") in entities  # the dictionary knows it from gold
+        assert all(0 <= e["score"] <= 1 and e["model_version"] == "1" for e in found["entities"])
+        assert [s["label"] for s in found["sentiment"] if s["agent"] == "sentiment"] == [
+            "positive"]
+        document.refresh_from_db()
+        assert 0 <= document.confidence <= 1
+    unseen = {e["text"] for doc in trained.open
+              for e in suggestions_for(project=trained.project, document=doc)["entities"]
+              if e["agent"] == "crf" and e["label"] == "PER"}
+    assert unseen & {"Kim Park", "Lena Roth", "Mo Chen", "Nia Long", "Oskar Ek"}  # never in gold
+
+
+def test_reviewed_documents_get_none_and_a_rerun_replaces_instead_of_adding(trained):
+    before = Suggestion.objects.filter(project=trained.project).count()
+    assert before > 0
+    suggestions_precompute(project_id=trained.project.pk)
+    assert Suggestion.objects.filter(project=trained.project).count() == before
+    assert not Suggestion.objects.filter(document__status="reviewed").exists()
+
+
+def test_the_minimum_score_and_the_switch_hide_suggestions(trained):
+    document = trained.open[0]
+    trained.project.suggestion_min_score = 1.0
+    trained.project.save()
+    shown = suggestions_for(project=trained.project, document=document)
+    assert all(item["score"] >= 1.0 for part in shown.values() for item in part)
+    trained.project.suggestion_min_score = 0.0
+    trained.project.save()
+    Agent.objects.filter(project=trained.project).update(active=False)
+    assert suggestions_for(project=trained.project, document=document) == {
+        "entities": [], "relations": [], "sentiment": []}
+
+
+@pytest.mark.parametrize("damage", ["corrupt", "missing"])
+def test_a_broken_artifact_switches_its_agent_off_with_a_message_and_the_rest_go_on(trained,
+                                                                                   damage):
+    agent = Agent.objects.get(project=trained.project, name="crf")
+    path = agent.version.artifact
+    if damage == "missing":
+        default_storage.delete(path)
+    else:
+        with default_storage.open(path, "rb") as handle:
+            data = bytearray(handle.read())
+        data[len(data) // 2] ^= 0xFF
+        default_storage.delete(path)
+        assert default_storage.save(path, ContentFile(bytes(data))) == path
+    tally = suggestions_precompute(project_id=trained.project.pk)
+    agent.refresh_from_db()
+    assert not agent.active
+    assert "Train it again" in agent.message
+    assert "crf" in tally["off"]
+    assert "dictionary" in tally["agents"]
+    assert Suggestion.objects.filter(agent__name="dictionary").exists()
+
+
+def test_training_goes_to_a_queue_of_its_own():
+    assert route_training("annotation.tasks.train_task", (), {}, {}) == {
+        "queue": "concord-training"}
+    assert route_training("annotation.tasks.import_task", (), {}, {}) is None
+
+
+def test_an_import_into_a_project_with_models_gets_suggestions_and_gold_schedules_training(
+        trained, settings, django_capture_on_commit_callbacks):
+    from tests.annotation.services.imports.test_jobs import run_import
+
+    settings.CONCORD_TRAINING_DEBOUNCE = 0
+    trained.project.train_every = 1
+    trained.project.save()
+    lines = [json.dumps({"text": f"Later {name} joined Initech and felt great ."})
+             for name in ("Pia Holm", "Quinn Ford")]
+    gold = {"text": "Rosa Vega joined Globex and felt sad .",
+            "gold": {"entities": [{"id": "T1", "start": 0, "end": 9, "label": "PER"}],
+                     "relations": [], "sentiment": "negative"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        job = run_import(trained, "\n".join([*lines, json.dumps(gold)]).encode(),
+                         "more.jsonl")
+    job.refresh_from_db()
+    assert job.status == "succeeded", job.errors
+    new = Document.objects.filter(project=trained.project, text__startswith="Later ")
+    assert Suggestion.objects.filter(document__in=new, agent__name="dictionary").count() == 2
+    runs = Job.objects.filter(project=trained.project, kind=JobKind.TRAIN).order_by("pk")
+    assert runs.count() == 2
+    assert runs.last().result["gold"] == 61
+
+
+def test_under_uncertainty_order_next_hands_out_the_least_confident_document_first(trained):
+    from annotation.services.assignments import assignment_next
+
+    trained.project.order = "uncertainty"
+    trained.project.save()
+    suggestions_precompute(project_id=trained.project.pk)
+    open_docs = Document.objects.filter(project=trained.project, status="new")
+    ranked = sorted(open_docs, key=lambda d: (d.confidence, d.pk))
+    assert all(d.rank == d.confidence for d in open_docs)
+    given = assignment_next(project=trained.project, user=trained.users["annotator"])
+    assert given.document_id == ranked[0].pk
