@@ -1,46 +1,23 @@
-"""Agents measured like annotators: each agent against gold and against each human.
+"""Pairs of a reference and an agent: the statistics, their intervals, the report."""
 
-Pure numpy, no Django. The human statistics are never touched: an agent is compared pair by
-pair, with the same counting as a pair of annotators (entities.py, sentiment.py), and the
-result is a separate ``agents`` part of the report::
-
-    {"crf": {"version": 3, "kind": "crf", "documents": 40, "tasks": ["ner"], "notes": [],
-             "vs_gold": PAIR,
-             "vs_annotators": [{**PAIR, "annotator": "alice"}, ...]}}
-
-A PAIR has ``a`` (the reference: "gold" or the annotator), ``b`` (the agent), ``documents``
-(the documents both have) and one block per task the agent is measured on (the others are
-None)::
-
-    "entities": {"f1_exact": {a, b, value, macro, precision, recall, items, matched, count_a,
-                              count_b, ci}, "f1_overlap": {...},
-                 "per_label": {label: {f1_exact, f1_overlap, precision, recall, count_a,
-                                       count_b}}}
-    "relations": {"f1": {...}, "per_label": {label: {f1, precision, recall, count_a, count_b}}}
-    "sentiment": {"cohen_kappa": {a, b, value, items, ci}, "percent_agreement",
-                  "krippendorff_alpha": {nominal, ordinal, interval[, masi]},
-                  "per_label": {label: {kappa, count_a, count_b}}}
-
-The pair dicts carry the same keys, computed by the same functions, as a pair of annotators
-in the human sections; precision and recall take the reference (``a``) as truth, so they are
-the agent's precision and recall. ``ci`` is a 95% percentile bootstrap over the documents
-the pair shares.
-
-An agent's labellings are in inputs.py's per-annotator form: per document id, a content
-with ``entities`` ((start, end, label) triples or dicts), ``relations`` (``head``/``tail``
-as entity ids of that content, or as (start, end, label) triples) and ``sentiment`` (a name,
-a list of names, or None). A document absent from an agent's labellings was not labelled
-by it (like a document an annotator did not submit); a document present with no entities
-counts with zero entities.
-"""
-
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from annotation.pure.agreement import categorical as cat
+from annotation.pure.agreement.agents.sides import (
+    GOLD,
+    TASK_BLOCKS,
+    AgentLabellings,
+    Side,
+    Vocab,
+    human_side,
+    join_relations,
+    join_spans,
+    side_of,
+)
 from annotation.pure.agreement.alpha import (
     Metric,
     alpha_from_coincidences,
@@ -51,151 +28,16 @@ from annotation.pure.agreement.alpha import (
 from annotation.pure.agreement.bootstrap import Grouper, Statistic, bootstrap
 from annotation.pure.agreement.inputs import Corpus, LabelMeta
 from annotation.pure.agreement.multilabel import masi_distances, member_codes, set_membership
-from annotation.pure.agreement.relations import RelationTable, relation_pair_counts
+from annotation.pure.agreement.relations import relation_pair_counts
 from annotation.pure.agreement.section import value
 from annotation.pure.agreement.spans import (
     Match,
     PairCounts,
-    SpanTable,
     f1,
     macro_f1,
     ratio,
     span_pair_counts,
 )
-
-GOLD = "gold"
-TASK_BLOCKS = {"ner": "entities", "relations": "relations", "sentiment": "sentiment"}
-
-
-@dataclass(frozen=True)
-class AgentLabellings:
-    """One agent's labels per document id. ``tasks``: the tasks it proposes labels for
-    (None: every task of the project); it is measured on those the project runs only."""
-
-    documents: Mapping[Any, Mapping[str, Any] | None]
-    version: Any = None
-    kind: str | None = None
-    tasks: Collection[str] | None = None
-    notes: Sequence[str] = ()
-
-
-@dataclass
-class _Side:
-    """One labeller (gold, an annotator or an agent) over the corpus documents, coder 0."""
-
-    submitted: np.ndarray  # (D,) bool
-    sentiment: np.ndarray  # (D,) int, -1 missing
-    spans: SpanTable
-    relations: RelationTable
-
-
-@dataclass
-class _Vocab:
-    entities: list[str]
-    relations: list[str]
-    sentiment: list[str]
-    sets: list[frozenset[int]]
-    set_index: dict[frozenset[int], int] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.set_index = {s: i for i, s in enumerate(self.sets)}
-
-    @staticmethod
-    def code(names: list[str], name: Any) -> int:
-        key = str(name)
-        if key not in names:
-            names.append(key)
-        return names.index(key)
-
-    def sentiment_code(self, raw: Any, multi: bool) -> int:
-        if raw is None or raw == []:
-            return -1
-        if not multi:
-            return self.code(self.sentiment, raw[0] if isinstance(raw, list) else raw)
-        members = frozenset(self.code(self.sentiment, n)
-                            for n in (raw if isinstance(raw, list) else [raw]))
-        if members not in self.set_index:
-            self.set_index[members] = len(self.sets)
-            self.sets.append(members)
-        return self.set_index[members]
-
-
-def _ints(values: list[int]) -> np.ndarray:
-    return np.asarray(values, dtype=np.int64).reshape(len(values))
-
-
-def _side(labellings: Mapping[Any, Mapping[str, Any] | None], position: Mapping[Any, int],
-          vocab: _Vocab, multi: bool) -> _Side:
-    n_docs = len(position)
-    submitted = np.zeros(n_docs, dtype=bool)
-    sentiment = np.full(n_docs, -1, dtype=np.int64)
-    e: list[list[int]] = [[], [], [], []]  # doc, start, end, label
-    r: list[list[int]] = [[] for _ in range(8)]  # doc, hs, he, hl, ts, te, tl, label
-    for doc_id, content in labellings.items():
-        d = position.get(doc_id)
-        if d is None or content is None:
-            continue
-        submitted[d] = True
-        sentiment[d] = vocab.sentiment_code(content.get("sentiment"), multi)
-        ids: dict[str, tuple[int, int, int]] = {}
-        for i, ent in enumerate(content.get("entities") or ()):
-            if isinstance(ent, Mapping):
-                key = str(ent.get("id", f"T{i + 1}"))
-                start, end, name = ent["start"], ent["end"], ent["label"]
-            else:
-                key, (start, end, name) = f"T{i + 1}", ent
-            triple = (int(start), int(end), vocab.code(vocab.entities, name))
-            ids[key] = triple
-            for column, v in zip(e, (d, *triple), strict=True):
-                column.append(v)
-        for rel in content.get("relations") or ():
-            head, tail = (_endpoint(rel.get(k), ids, vocab) for k in ("head", "tail"))
-            if head is None or tail is None:
-                continue
-            row = (d, *head, *tail, vocab.code(vocab.relations, rel.get("label")))
-            for column, v in zip(r, row, strict=True):
-                column.append(v)
-    zeros = _ints([0] * len(e[0]))
-    spans = SpanTable(_ints(e[0]), zeros, _ints(e[1]), _ints(e[2]), _ints(e[3]))
-    relations = RelationTable(_ints(r[0]), _ints([0] * len(r[0])),
-                              *(_ints(column) for column in r[1:]))
-    return _Side(submitted, sentiment, spans, relations)
-
-
-def _endpoint(raw: Any, ids: Mapping[str, tuple[int, int, int]], vocab: _Vocab
-              ) -> tuple[int, int, int] | None:
-    if isinstance(raw, Mapping):
-        raw = (raw.get("start"), raw.get("end"), raw.get("label"))
-    if isinstance(raw, list | tuple) and len(raw) == 3 and None not in raw:
-        return int(raw[0]), int(raw[1]), vocab.code(vocab.entities, raw[2])
-    return ids.get(str(raw))
-
-
-def _human(corpus: Corpus, c: int) -> _Side:
-    sp, rel = corpus.spans, corpus.relations
-    es, rs = sp.coder == c, rel.coder == c
-    spans = SpanTable(sp.doc[es], np.zeros(int(es.sum()), np.int64), sp.start[es], sp.end[es],
-                      sp.label[es])
-    relations = RelationTable(rel.doc[rs], np.zeros(int(rs.sum()), np.int64),
-                              rel.head_start[rs], rel.head_end[rs], rel.head_label[rs],
-                              rel.tail_start[rs], rel.tail_end[rs], rel.tail_label[rs],
-                              rel.label[rs])
-    return _Side(corpus.submitted[c].copy(), corpus.sentiment[c].copy(), spans, relations)
-
-
-def _join_spans(a: SpanTable, b: SpanTable) -> SpanTable:
-    return SpanTable(np.concatenate([a.doc, b.doc]),
-                     np.concatenate([np.zeros(len(a), np.int64), np.ones(len(b), np.int64)]),
-                     np.concatenate([a.start, b.start]), np.concatenate([a.end, b.end]),
-                     np.concatenate([a.label, b.label]))
-
-
-def _join_relations(a: RelationTable, b: RelationTable) -> RelationTable:
-    coder = np.concatenate([np.zeros(len(a), np.int64), np.ones(len(b), np.int64)])
-    columns = ("doc", "head_start", "head_end", "head_label", "tail_start", "tail_end",
-               "tail_label", "label")
-    joined = {k: np.concatenate([getattr(a, k), getattr(b, k)]) for k in columns}
-    return RelationTable(coder=coder, **joined)
 
 
 @dataclass
@@ -227,9 +69,9 @@ def _label_f1(c: PairCounts) -> dict[str, np.ndarray]:
             "precision": ratio(c.tp_label, c.nb_label), "recall": ratio(c.tp_label, c.na_label)}
 
 
-def _entities(ref: _Side, agent: _Side, a: str, b: str, shared: np.ndarray, rows: np.ndarray,
+def _entities(ref: Side, agent: Side, a: str, b: str, shared: np.ndarray, rows: np.ndarray,
               names: list[str], pair: _Pair) -> dict[str, Any]:
-    spans, n = _join_spans(ref.spans, agent.spans), len(names)
+    spans, n = join_spans(ref.spans, agent.spans), len(names)
     out: dict[str, Any] = {}
     per: dict[str, PairCounts] = {}
     matches: tuple[tuple[str, Match], ...] = (("f1_exact", "exact"), ("f1_overlap", "overlap"))
@@ -248,9 +90,9 @@ def _entities(ref: _Side, agent: _Side, a: str, b: str, shared: np.ndarray, rows
     return out
 
 
-def _relations(ref: _Side, agent: _Side, a: str, b: str, shared: np.ndarray, rows: np.ndarray,
+def _relations(ref: Side, agent: Side, a: str, b: str, shared: np.ndarray, rows: np.ndarray,
                names: list[str], pair: _Pair) -> dict[str, Any]:
-    c = relation_pair_counts(_join_relations(ref.relations, agent.relations), 0, 1, shared,
+    c = relation_pair_counts(join_relations(ref.relations, agent.relations), 0, 1, shared,
                              len(names))
     out: dict[str, Any] = {"f1": _f1_entry(a, b, c)}
     pair.statistics["relations.f1"] = (_f1_stat(c, rows), out["f1"])
@@ -263,8 +105,8 @@ def _relations(ref: _Side, agent: _Side, a: str, b: str, shared: np.ndarray, row
     return out
 
 
-def _sentiment(ref: _Side, agent: _Side, a: str, b: str, shared: np.ndarray, rows: np.ndarray,
-               vocab: _Vocab, labels: LabelMeta, pair: _Pair) -> dict[str, Any]:
+def _sentiment(ref: Side, agent: Side, a: str, b: str, shared: np.ndarray, rows: np.ndarray,
+               vocab: Vocab, labels: LabelMeta, pair: _Pair) -> dict[str, Any]:
     multi = labels.multi_label
     codes = np.stack([np.where(shared, ref.sentiment, -1), np.where(shared, agent.sentiment, -1)])
     if multi:
@@ -320,7 +162,7 @@ def _sentiment(ref: _Side, agent: _Side, a: str, b: str, shared: np.ndarray, row
     return out
 
 
-def _pair(ref: _Side, agent: _Side, a: str, b: str, tasks: Collection[str], vocab: _Vocab,
+def _pair(ref: Side, agent: Side, a: str, b: str, tasks: Collection[str], vocab: Vocab,
           labels: LabelMeta) -> _Pair:
     shared = ref.submitted & agent.submitted
     rows = np.nonzero(shared)[0]
@@ -358,13 +200,13 @@ def agents_report(corpus: Corpus, labels: LabelMeta,
     docstring). Documents outside ``corpus.doc_ids`` are ignored; an agent that labelled
     none of them, or none of the tasks the project runs, is left out: no agent, ``{}``."""
     position = {doc_id: d for d, doc_id in enumerate(corpus.doc_ids)}
-    vocab = _Vocab(list(corpus.entity_labels), list(corpus.relation_labels),
+    vocab = Vocab(list(corpus.entity_labels), list(corpus.relation_labels),
                    list(corpus.sentiment_labels), list(corpus.sentiment_sets))
     multi = labels.multi_label
-    gold_side = _side(gold, position, vocab, multi)
-    sides = {name: _side(agent.documents, position, vocab, multi)
+    gold_side = side_of(gold, position, vocab, multi)
+    sides = {name: side_of(agent.documents, position, vocab, multi)
              for name, agent in sorted(agents.items())}
-    humans = [_human(corpus, c) for c in range(len(corpus.annotators))]
+    humans = [human_side(corpus, c) for c in range(len(corpus.annotators))]
     out: dict[str, Any] = {}
     for name, side in sides.items():
         agent = agents[name]
@@ -388,4 +230,3 @@ def agents_report(corpus: Corpus, labels: LabelMeta,
             "vs_annotators": [{**pair.data, "annotator": who} for pair, who in pairs[1:]],
             "notes": notes}
     return out
-
