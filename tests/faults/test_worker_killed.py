@@ -43,8 +43,9 @@ def doomed_worker(settings, tmp_path):
     env.update(CONCORD_MEDIA_ROOT=str(settings.MEDIA_ROOT), CONCORD_JOB_HEARTBEAT_SECONDS="1")
     log = open(ROOT / "test-artifacts" / "celery-doomed-worker.log", "a")  # noqa: SIM115
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "-c", "1",
-         "-P", "solo", "-n", f"{queue}@%h", "--without-gossip", "--without-mingle"],
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q",
+         f"{queue},{queue}-training", "-c", "1", "-P", "solo", "-n", f"{queue}@%h",
+         "--without-gossip", "--without-mingle"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     old = (app.conf.task_always_eager, app.conf.task_default_queue)
     try:
@@ -197,3 +198,52 @@ def agreement_data(world, settings, tmp_path):
         {"file": SimpleUploadedFile("a.jsonl", data)}, format="multipart")
     job = Job.objects.get(pk=response.json()["id"])
     assert job.status == JobStatus.SUCCEEDED, job.message
+
+
+def test_worker_killed_in_the_middle_of_training(world, training_data, doomed_worker):
+    """A version is switched on in one transaction at the end of a run: a run killed midway
+    leaves the previous version in use and no new one, and is reaped."""
+    from annotation.models import Agent
+
+    before = Agent.objects.get(project=world.project, name="crf")
+    assert before.version is not None
+    client = api_client_for(world.users["manager"])
+    url = reverse("api:agent-train", kwargs={"project_id": world.project.pk, "name": "crf"})
+    response = client.post(url)
+    assert response.status_code == 202, response.content
+    job_id = response.json()["id"]
+    _kill_when_under_way(doomed_worker, client, job_id, at=0.05)
+    job = _reap(job_id)
+    assert job.status == JobStatus.FAILED
+    after = Agent.objects.get(project=world.project, name="crf")
+    assert after.version_id == before.version_id and after.active
+    assert after.versions.count() == 1
+    from annotation.tasks import train_task
+
+    train_task.apply(args=[job_id])  # the redelivered task finds the job failed
+    assert Agent.objects.get(project=world.project, name="crf").versions.count() == 1
+
+
+@pytest.fixture
+def training_data(world, settings, tmp_path):
+    """1,500 gold documents imported in-process and a first crf version trained on them, all
+    before the worker starts: a second crf run takes seconds."""
+    import random
+
+    from annotation.services.agents.training import training_start
+    from tests.annotation.services.agents.conftest import gold_content
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    rng = random.Random(5)
+    records = []
+    for i in range(1500):
+        text, content = gold_content(rng)
+        records.append({"id": f"g{i}", "text": f"{text} ({i})", "gold": content})
+    data = "\n".join(json.dumps(r, ensure_ascii=False) for r in records).encode()
+    response = api_client_for(world.users["manager"]).post(
+        reverse("api:imports", kwargs={"project_id": world.project.pk}),
+        {"file": SimpleUploadedFile("gold.jsonl", data)}, format="multipart")
+    assert Job.objects.get(pk=response.json()["id"]).status == JobStatus.SUCCEEDED
+    first = training_start(project=world.project, by=None, agents=["crf"])
+    first.refresh_from_db()
+    assert first.status == JobStatus.SUCCEEDED, first.message
