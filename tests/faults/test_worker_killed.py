@@ -216,7 +216,8 @@ def test_worker_killed_in_the_middle_of_training(world, training_data, doomed_wo
     job = _reap(job_id)
     assert job.status == JobStatus.FAILED
     after = Agent.objects.get(project=world.project, name="crf")
-    assert after.version_id == before.version_id and after.active
+    assert after.version_id == before.version_id
+    assert after.active
     assert after.versions.count() == 1
     from annotation.tasks import train_task
 
