@@ -1,16 +1,27 @@
-"""The CRF agent: a linear-chain CRF (sklearn-crfsuite, L-BFGS) over the project's tokens
-(one per CJK character, words otherwise) with BIO tags and lean per-token features.
+"""The CRF agent: a linear-chain CRF (crfsuite through python-crfsuite, L-BFGS with L1 and
+L2) over the project's tokens (one per CJK character, words otherwise) with BIO tags and
+lean per-token features, made one document at a time while crfsuite is fed.
 
 A proposal's score is the lowest marginal probability of its tokens' predicted tags (the
 span is only as sure as its least sure token); a document's confidence is the lowest, over
-its tokens, of the highest tag marginal. Gold spans that do not fall on token boundaries are
-widened to the tokens they touch ("snapped"); one that overlaps an earlier span is skipped.
-Both are counted in the metrics. Cross-validation fits each fold on at most `cv_sample`
-seeded training documents (reported as "cv_sample" when it applies)."""
+its tokens, of the predicted tag's marginal (only those marginals are computed). Gold spans
+that do not fall on token boundaries are widened to the tokens they touch ("snapped"); one
+that overlaps an earlier span is skipped. Both are counted in the metrics, over the
+documents the final model is fitted on.
 
+Training cost is about linear in tokens times iterations, so it is bounded:
+cross-validation runs on a seeded sample of at most `cv_sample` documents (reported as
+"cv_sample" when it applies), with at most `BIG_FOLDS` folds from `BIG` documents on; the
+final model is fitted on a seeded sample of at most `fit_sample` documents (reported as
+"trained_sample" when it applies)."""
+
+import os
 import random
 import re
+import tempfile
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -24,8 +35,13 @@ from annotation.pure.assist.crossval import (
 )
 from annotation.pure.tokens import _CJK, tokenize
 
-CV_SAMPLE = 2000
-PARAMS = {"algorithm": "lbfgs", "c1": 0.05, "c2": 0.01, "max_iterations": 50}
+CV_SAMPLE = 400  # documents cross-validation runs on, at most (a seeded sample)
+FIT_SAMPLE = 2000  # documents the final model is fitted on, at most
+BIG = 1000  # from this many documents on, at most `BIG_FOLDS` folds
+BIG_FOLDS = 3
+ALGORITHM = "lbfgs"
+PARAMS: dict[str, Any] = {"c1": 0.05, "c2": 0.01, "max_iterations": 50,
+                          "feature.possible_transitions": False}
 Tokens = list[tuple[int, int]]
 
 
@@ -75,14 +91,15 @@ def features(text: str, tokens: Tokens) -> list[list[str]]:
 def bio(doc: GoldDoc, tokens: Tokens, stats: dict[str, int]) -> list[str]:
     """BIO tags for `tokens`, snapping misaligned gold spans to the tokens they touch."""
     tags = ["O"] * len(tokens)
-    starts = {s: i for i, (s, _) in enumerate(tokens)}
-    ends = {e: i for i, (_, e) in enumerate(tokens)}
+    starts, ends = [s for s, _ in tokens], [e for _, e in tokens]  # both sorted
     for start, end, name in sorted(doc.entities):
-        covered = [i for i, (s, e) in enumerate(tokens) if s < end and e > start]
+        # the tokens it touches: from the first ending after `start` to the last starting
+        # before `end`
+        covered = range(bisect_right(ends, start), bisect_left(starts, end))
         if not covered or any(tags[i] != "O" for i in covered):
             stats["skipped"] += 1
             continue
-        if start not in starts or end not in ends:
+        if starts[covered[0]] != start or ends[covered[-1]] != end:
             stats["snapped"] += 1
         tags[covered[0]] = "B-" + name
         for i in covered[1:]:
@@ -108,23 +125,57 @@ def spans_of(tags: Sequence[str], tokens: Tokens) -> list[tuple[int, int, str, i
     return found
 
 
-def fit(docs: Sequence[GoldDoc], stats: dict[str, int] | None = None) -> Any:
-    import sklearn_crfsuite
+@dataclass
+class CRFModel:
+    """The crfsuite model file's bytes; the tagger is opened on first use (also after
+    unpickling), so only the bytes are stored."""
+
+    data: bytes
+    _tagger: Any = field(default=None, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"data": self.data}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.data, self._tagger = state["data"], None
+
+    def tagger(self) -> Any:
+        if self._tagger is None:
+            import pycrfsuite
+
+            tagger = pycrfsuite.Tagger()
+            tagger.open_inmemory(self.data)
+            self._tagger = tagger
+        return self._tagger
+
+
+def fit(docs: Sequence[GoldDoc], stats: dict[str, int] | None = None) -> CRFModel:
+    """Train on `docs`, their features made one document at a time and handed to crfsuite
+    (which keeps only attribute ids), so no feature strings pile up."""
+    import pycrfsuite
 
     stats = {"snapped": 0, "skipped": 0} if stats is None else stats
-    xs, ys = [], []
+    trainer = pycrfsuite.Trainer(algorithm=ALGORITHM, verbose=False)
+    trainer.set_params(PARAMS)
     for doc in docs:
         tokens = tokenize(doc.text)
         if tokens:
-            xs.append(features(doc.text, tokens))
-            ys.append(bio(doc, tokens, stats))
-    model = sklearn_crfsuite.CRF(all_possible_transitions=False, **PARAMS)
-    model.fit(xs, ys)
-    return model
+            trainer.append(features(doc.text, tokens), bio(doc, tokens, stats))
+    with tempfile.TemporaryDirectory(prefix="concord-crf-") as folder:
+        path = os.path.join(folder, "model.crfsuite")
+        trainer.train(path)
+        del trainer  # its copy of the training data, before the model is read
+        with open(path, "rb") as handle:
+            return CRFModel(handle.read())
+
+
+def _tagger(model: Any) -> Any:
+    """The model's tagger; a model pickled by sklearn-crfsuite (older artifacts) still works."""
+    return model.tagger() if isinstance(model, CRFModel) else model.tagger_
 
 
 def _tagged(model: Any, doc: GoldDoc) -> tuple[Any, Tokens, list[str]]:
-    tagger = model.tagger_
+    tagger = _tagger(model)
     tokens = tokenize(doc.text)
     if not tokens:
         return tagger, tokens, []
@@ -142,25 +193,33 @@ def _spans(model: Any, docs: list[GoldDoc]) -> list[list[Span]]:
 
 def _fit_sample(seed: int, cap: int) -> Any:
     def fit_fold(docs: list[GoldDoc]) -> Any:
-        if len(docs) > cap:
-            docs = random.Random(seed).sample(docs, cap)
-        return fit(docs)
+        return fit(_sample(docs, cap, seed))
     return fit_fold
 
 
+def _sample(docs: Sequence[GoldDoc], cap: int, seed: int) -> Sequence[GoldDoc]:
+    return random.Random(seed).sample(list(docs), cap) if len(docs) > cap else docs
+
+
 def train(docs: Sequence[GoldDoc], *, folds: int = 5, seed: int = 0,
-          cv_sample: int = CV_SAMPLE, **options: Any) -> Trained:
+          cv_sample: int = CV_SAMPLE, fit_sample: int = FIT_SAMPLE,
+          **options: Any) -> Trained:
     reason = entity_refusal(docs)
     if reason:
         return refused(reason, len(docs))
-    k = fold_count(len(docs), folds)
-    predicted = held_out_spans(docs, k, seed, _fit_sample(seed, cv_sample), _spans)
-    metrics = span_metrics(docs, predicted, k)
+    sampled = _sample(docs, cv_sample, seed)
+    k = fold_count(len(sampled), folds)
+    if len(docs) >= BIG:
+        k = min(k, BIG_FOLDS)
+    predicted = held_out_spans(sampled, k, seed, fit, _spans)
+    metrics = span_metrics(sampled, predicted, k)
+    if len(sampled) < len(docs):
+        metrics["cv_sample"] = len(sampled)
     stats = {"snapped": 0, "skipped": 0}
-    model = fit(docs, stats)
+    model = fit(_sample(docs, fit_sample, seed), stats)
     metrics.update(stats)
-    if len(docs) - len(docs) // k > cv_sample:
-        metrics["cv_sample"] = cv_sample
+    if len(docs) > fit_sample:
+        metrics["trained_sample"] = fit_sample
     return Trained(model=model, metrics=metrics, trained_on=len(docs))
 
 
@@ -168,12 +227,10 @@ def _predict_one(model: Any, doc: GoldDoc) -> Predicted:
     tagger, tokens, tags = _tagged(model, doc)
     if not tags:
         return Predicted([], 1.0)
-    labels = tagger.labels()
-    marginals = [[tagger.marginal(y, t) for y in labels] for t in range(len(tags))]
-    own = [row[labels.index(tag)] for row, tag in zip(marginals, tags, strict=True)]
+    own = [tagger.marginal(tag, t) for t, tag in enumerate(tags)]
     proposals = [Proposal(kind=ENTITY, label=name, score=_unit(min(own[i:j])), start=s, end=e)
                  for s, e, name, i, j in spans_of(tags, tokens)]
-    return Predicted(proposals, _unit(min(max(row) for row in marginals)))
+    return Predicted(proposals, _unit(min(own)))
 
 
 def _unit(p: float) -> float:

@@ -1,8 +1,12 @@
 """The dictionary agent: every gold surface text is a pattern for the label most often given
 to it, found again in new texts on token boundaries (longest non-overlapping matches first).
 
-A proposal's score is its label's share of the surface's gold occurrences; a document's
-confidence is its least-scored proposal (1.0 without proposals)."""
+A trained model's proposal score is its label's share of the surface's gold occurrences times
+the dictionary's cross-validated precision for that label (0 when cross-validation never
+proposed the label), so a dictionary that does not generalize (e.g. in Chinese, where a
+known name inside a longer unseen name is on token boundaries) scores low; `build` alone
+gives the share. A document's confidence is its least-scored proposal (1.0 without
+proposals)."""
 
 from collections import Counter
 from collections.abc import Sequence
@@ -116,8 +120,12 @@ def train(docs: Sequence[GoldDoc], *, folds: int = 5, seed: int = 0,
         return refused(reason, len(docs))
     k = fold_count(len(docs), folds)
     predicted = held_out_spans(docs, k, seed, build, _spans)
-    return Trained(model=build(docs), metrics=span_metrics(docs, predicted, k),
-                   trained_on=len(docs))
+    metrics = span_metrics(docs, predicted, k)
+    precision = {name: row["precision"] for name, row in metrics["per_label"].items()}
+    model = build(docs)
+    model.patterns = {surface: (name, share * precision.get(name, 0.0))
+                      for surface, (name, share) in model.patterns.items()}
+    return Trained(model=model, metrics=metrics, trained_on=len(docs))
 
 
 def predict(model: DictionaryModel, docs: Sequence[GoldDoc]) -> list[Predicted]:

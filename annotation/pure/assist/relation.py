@@ -6,11 +6,17 @@ proposed (and counts as missed in the metrics). Features: head and tail labels a
 pair, token-distance bucket, order, and the lowercased words between (at most `MAX_WORDS`).
 Unrelated pairs are the "none" class. A pair is proposed when its best relation has
 p >= 0.5 (its score); a document's confidence is the least, over pairs, of the top class
-probability (1.0 without pairs)."""
+probability (1.0 without pairs). Cross-validation runs on a seeded sample of at most
+`cv_sample` documents (reported as "cv_sample" when it applies), with at most `BIG_FOLDS`
+folds from `BIG` documents on; the final model is fitted on a seeded sample of at most
+`fit_sample` documents (reported as "trained_sample" when it applies)."""
 
-from bisect import bisect_left
+import random
+from array import array
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -30,6 +36,10 @@ from annotation.pure.tokens import tokenize
 
 NONE = "\x00none"  # the class of unrelated pairs; no label name can be it
 MAX_GAP, MAX_CHARS, MAX_WORDS = 4, 200, 8
+MAX_ITER = 200  # L-BFGS iterations of the logistic regression
+CV_SAMPLE = 2000  # documents cross-validation runs on, at most (a seeded sample)
+FIT_SAMPLE = 5000  # documents the final model is fitted on, at most (a seeded sample)
+BIG, BIG_FOLDS = 1000, 3  # from `BIG` documents on, at most `BIG_FOLDS` folds
 Entity = tuple[int, int, str]
 Pair = tuple[int, int]  # indices into the document's entities
 
@@ -56,21 +66,42 @@ def _bucket(n: int) -> int:
     return min(32, 1 << (n.bit_length() - 1)) if n else 0
 
 
-def features(text: str, tokens: list[tuple[int, int]], starts: list[int],
-             entities: Sequence[Entity], pair: Pair) -> list[str]:
+@dataclass
+class Tokens:
+    """A document's tokens as the pair features need them: sorted start and end offsets
+    (for bisection) and each token's "w=" feature."""
+
+    starts: list[int]
+    ends: list[int]
+    words: list[str]
+
+    @classmethod
+    def of(cls, text: str) -> "Tokens":
+        tokens = tokenize(text)
+        return cls([s for s, _ in tokens], [e for _, e in tokens],
+                   ["w=" + text[s:e].lower() for s, e in tokens])
+
+
+@lru_cache(maxsize=4096)
+def _label_features(head: str, tail: str) -> tuple[str, str, str]:
+    return f"h={head}", f"t={tail}", f"ht={head}|{tail}"
+
+
+_ORDER = {True: "o=fwd", False: "o=back"}
+_DISTANCE = {n: f"d={n}" for n in (0, 1, 2, 4, 8, 16, 32)}
+
+
+def features(tokens: Tokens, entities: Sequence[Entity], pair: Pair) -> list[str]:
+    """The pair's features: labels, token distance bucket, order, and the words between
+    (found by bisection on the token offsets)."""
     head, tail = entities[pair[0]], entities[pair[1]]
     left, right = sorted((head, tail))
-    first = bisect_left(starts, left[1])
-    between = []
-    for s, e in tokens[first:]:
-        if e > right[0]:
-            break
-        between.append(text[s:e].lower())
-    out = [f"h={head[2]}", f"t={tail[2]}", f"ht={head[2]}|{tail[2]}",
-           f"d={_bucket(len(between))}", f"o={'fwd' if head <= tail else 'back'}"]
-    out += [f"w={word}" for word in between[:MAX_WORDS]]
-    if len(between) > MAX_WORDS:
-        out.append(f"wl={between[-1]}")
+    first = bisect_left(tokens.starts, left[1])
+    n = max(0, bisect_right(tokens.ends, right[0]) - first)
+    out = [*_label_features(head[2], tail[2]), _DISTANCE[_bucket(n)], _ORDER[head <= tail]]
+    out += tokens.words[first:first + min(n, MAX_WORDS)]
+    if n > MAX_WORDS:
+        out.append("wl=" + tokens.words[first + n - 1][2:])
     return out
 
 
@@ -83,38 +114,57 @@ def _gold(doc: GoldDoc) -> dict[Pair, str]:
 
 @dataclass
 class Rows:
-    """Features, gold class and (document index, pair) of every candidate pair."""
+    """Every candidate pair as a row of a binary feature matrix (built as it goes, so no
+    feature strings are kept), its gold class, and where it is: `where` is an (rows, 3)
+    int32 array of document index, head and tail entity index."""
 
-    xs: list[list[str]]
+    x: Any  # scipy CSR, float32
     ys: list[str]
-    where: list[tuple[int, Pair]]
-
-    def without(self, held: set[int]) -> "Rows":
-        keep = [r for r, (d, _) in enumerate(self.where) if d not in held]
-        return Rows([self.xs[r] for r in keep], [self.ys[r] for r in keep],
-                    [self.where[r] for r in keep])
+    where: np.ndarray
+    vocabulary: dict[str, int]
 
 
-def _rows(docs: Sequence[GoldDoc]) -> Rows:
-    xs, ys, where = [], [], []
+def _rows(docs: Sequence[GoldDoc], vocabulary: dict[str, int] | None = None) -> Rows:
+    """`docs`' candidate pairs; with a `vocabulary`, features outside it are dropped,
+    without one it is made from these features."""
+    from scipy.sparse import csr_matrix
+
+    grow = vocabulary is None
+    vocab: dict[str, int] = {} if vocabulary is None else vocabulary
+    indices, indptr = array("i"), array("q", [0])
+    ys: list[str] = []
+    where = array("i")
     for d, doc in enumerate(docs):
-        tokens, gold = tokenize(doc.text), _gold(doc)
-        starts = [s for s, _ in tokens]
+        tokens, gold = Tokens.of(doc.text), _gold(doc)
         for pair in pairs(doc.entities):
-            xs.append(features(doc.text, tokens, starts, doc.entities, pair))
+            found = features(tokens, doc.entities, pair)
+            ids = {vocab.setdefault(f, len(vocab)) for f in found} if grow else (
+                {vocab[f] for f in found if f in vocab})
+            indices.extend(sorted(ids))
+            indptr.append(len(indices))
             ys.append(gold.get(pair, NONE))
-            where.append((d, pair))
-    return Rows(xs, ys, where)
+            where.extend((d, *pair))
+    x = csr_matrix((np.ones(len(indices), dtype=np.float32),
+                    np.frombuffer(indices, dtype=np.int32) if indices else np.zeros(0, np.int32),
+                    np.frombuffer(indptr, dtype=np.int64)), shape=(len(ys), len(vocab)))
+    return Rows(x, ys, np.frombuffer(where, dtype=np.int32).reshape(-1, 3), vocab)
 
 
 def _same(features: list[str]) -> list[str]:
     return features
 
 
-def _vectorizer() -> Any:
+def _vectorizer(vocabulary: dict[str, int]) -> Any:
+    """A vectorizer of feature lists with this vocabulary (what the model keeps)."""
     from sklearn.feature_extraction.text import CountVectorizer
 
-    return CountVectorizer(analyzer=_same, binary=True, dtype=np.float64)
+    return CountVectorizer(analyzer=_same, binary=True, dtype=np.float32,
+                           vocabulary=vocabulary)
+
+
+def _vocabulary(vectorizer: Any) -> dict[str, int]:
+    fitted: dict[str, int] | None = getattr(vectorizer, "vocabulary_", None)
+    return fitted if fitted is not None else vectorizer.vocabulary
 
 
 def fit(docs: Sequence[GoldDoc]) -> RelationModel:
@@ -122,14 +172,16 @@ def fit(docs: Sequence[GoldDoc]) -> RelationModel:
 
 
 def _fit(rows: Rows) -> RelationModel:
+    return RelationModel(_vectorizer(rows.vocabulary), _classifier(rows.x, rows.ys))
+
+
+def _classifier(x: Any, ys: Sequence[str] | np.ndarray) -> Any:
     from sklearn.dummy import DummyClassifier
     from sklearn.linear_model import LogisticRegression
 
-    vectorizer = _vectorizer()
-    x = vectorizer.fit_transform(rows.xs)
-    classifier = LogisticRegression(C=4.0, max_iter=1000) if len(set(rows.ys)) > 1 else (
+    classifier = LogisticRegression(C=4.0, max_iter=MAX_ITER) if len(set(ys)) > 1 else (
         DummyClassifier(strategy="prior"))
-    return RelationModel(vectorizer, classifier.fit(x, rows.ys))
+    return classifier.fit(x, list(ys))
 
 
 def _key(entities: Sequence[Entity], pair: Pair) -> tuple[int, int, int, int]:
@@ -138,36 +190,53 @@ def _key(entities: Sequence[Entity], pair: Pair) -> tuple[int, int, int, int]:
 
 
 def predict(model: RelationModel, docs: Sequence[GoldDoc]) -> list[Predicted]:
-    return _propose(model, docs, _rows(docs))
+    rows = _rows(docs, _vocabulary(model.vectorizer))
+    return _proposals(model.classifier, docs, rows.x, rows.where)
 
 
-def _propose(model: RelationModel, docs: Sequence[GoldDoc], rows: Rows) -> list[Predicted]:
+def _proposals(classifier: Any, docs: Sequence[GoldDoc], x: Any,
+               where: np.ndarray) -> list[Predicted]:
     out = [Predicted([], 1.0) for _ in docs]
-    if not rows.xs:
+    if not len(where):
         return out
-    proba = model.classifier.predict_proba(model.vectorizer.transform(rows.xs))
-    classes = list(model.classifier.classes_)
-    related = [j for j, name in enumerate(classes) if name != NONE]
-    for row, (d, pair) in zip(proba, rows.where, strict=True):
-        out[d].confidence = min(out[d].confidence, float(np.max(row)))
-        best = max(related, key=lambda j: row[j], default=None)
-        if best is not None and row[best] >= 0.5:
-            start, end, tail_start, tail_end = _key(docs[d].entities, pair)
-            out[d].proposals.append(Proposal(
-                kind=RELATION, label=classes[best], score=min(1.0, float(row[best])),
-                start=start, end=end, tail_start=tail_start, tail_end=tail_end))
+    proba = classifier.predict_proba(x)
+    classes = list(classifier.classes_)
+    confidence = np.ones(len(docs))
+    np.minimum.at(confidence, where[:, 0], proba.max(axis=1))
+    for d, value in zip(np.unique(where[:, 0]).tolist(),
+                        confidence[np.unique(where[:, 0])].tolist(), strict=True):
+        out[d].confidence = value
+    related = np.array([j for j, name in enumerate(classes) if name != NONE], dtype=np.int64)
+    if not len(related):
+        return out
+    bests = related[proba[:, related].argmax(axis=1)]
+    scores = proba[np.arange(len(bests)), bests]
+    for r in np.flatnonzero(scores >= 0.5).tolist():
+        d, head, tail = where[r].tolist()
+        start, end, tail_start, tail_end = _key(docs[d].entities, (head, tail))
+        out[d].proposals.append(Proposal(
+            kind=RELATION, label=classes[bests[r]], score=min(1.0, float(scores[r])),
+            start=start, end=end, tail_start=tail_start, tail_end=tail_end))
     return out
 
 
 def held_out_relations(docs: Sequence[GoldDoc], folds: int, seed: int,
                        rows: Rows | None = None) -> list[list[Proposal]]:
-    """Each document's proposals from a model fitted without its fold."""
+    """Each document's proposals from a model fitted without its fold. The features are
+    numbered once for all folds: a column that a fold's training rows never use gets weight
+    0 (L2), so this is the same as vectorizing each fold's training rows alone."""
     rows = _rows(docs) if rows is None else rows
     predicted: list[list[Proposal]] = [[] for _ in docs]
+    if not len(rows.where):
+        return predicted
+    x = rows.x
+    ys = np.array(rows.ys, dtype=object)
+    owner = rows.where[:, 0]
     for test in fold_indices(len(docs), folds, seed):
-        held = set(test)
-        model = _fit(rows.without(held))
-        found = _propose(model, docs, rows.without(set(range(len(docs))) - held))
+        held = np.isin(owner, test)
+        train_rows, test_rows = np.flatnonzero(~held), np.flatnonzero(held)
+        classifier = _classifier(x[train_rows], ys[train_rows])
+        found = _proposals(classifier, docs, x[test_rows], rows.where[test_rows])
         for i in test:
             predicted[i] = found[i].proposals
     return predicted
@@ -184,16 +253,31 @@ def relation_metrics(docs: Sequence[GoldDoc], predicted: Sequence[Sequence[Propo
 
 
 def train(docs: Sequence[GoldDoc], *, folds: int = 5, seed: int = 0,
-          min_relations: int = 50, **options: Any) -> Trained:
+          min_relations: int = 50, cv_sample: int = CV_SAMPLE, fit_sample: int = FIT_SAMPLE,
+          **options: Any) -> Trained:
     used = [doc for doc in docs if len(doc.entities) > 1]
     total = sum(len(doc.relations) for doc in used)
     if total < min_relations:
         return refused(f"{total} gold relations; at least {min_relations} are needed",
                        len(used))
-    rows = _rows(used)
+    fitted = random.Random(seed).sample(used, fit_sample) if len(used) > fit_sample else used
+    rows = _rows(fitted)
     if NONE not in rows.ys:
         return refused("every nearby pair of entities is related in the gold; unrelated "
                        "pairs are needed to learn from", len(used))
-    k = max(2, min(folds, len(used) // 5))
-    metrics = relation_metrics(used, held_out_relations(used, k, seed, rows), k)
-    return Trained(model=_fit(rows), metrics=metrics, trained_on=len(used))
+    model = _fit(rows)
+    if len(used) > cv_sample:
+        del rows  # the final model's rows, before the cross-validation's are made
+        sampled = random.Random(seed).sample(used, cv_sample)
+        cv_rows = _rows(sampled)
+    else:
+        sampled, cv_rows = used, rows
+    k = max(2, min(folds, len(sampled) // 5))
+    if len(used) >= BIG:
+        k = min(k, BIG_FOLDS)
+    metrics = relation_metrics(sampled, held_out_relations(sampled, k, seed, cv_rows), k)
+    if len(sampled) < len(used):
+        metrics["cv_sample"] = len(sampled)
+    if len(fitted) < len(used):
+        metrics["trained_sample"] = len(fitted)
+    return Trained(model=model, metrics=metrics, trained_on=len(used))

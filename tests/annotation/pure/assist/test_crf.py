@@ -3,6 +3,8 @@ seqeval's on the same held-out predictions, snapping, sampling, scores and refus
 
 import random
 
+import pytest
+
 from annotation.pure.assist import crf
 from annotation.pure.assist.base import GoldDoc
 from annotation.pure.assist.crossval import held_out_spans, span_metrics
@@ -95,3 +97,22 @@ def test_empty_and_whitespace_documents() -> None:
     trained = crf.train(_corpus(10, 4), folds=2)
     out = crf.predict(trained.model, [GoldDoc(""), GoldDoc("   ")])
     assert [(o.proposals, o.confidence) for o in out] == [([], 1.0), ([], 1.0)]
+
+
+def test_final_fit_sample_is_reported_and_the_model_pickles() -> None:
+    import pickle
+
+    docs = _corpus(20, 3)
+    trained = crf.train(docs, folds=2, fit_sample=15)
+    assert trained.metrics["trained_sample"] == 15
+    assert trained.trained_on == 40
+    assert "trained_sample" not in crf.train(docs, folds=2).metrics
+    copy = pickle.loads(pickle.dumps(trained.model))  # the tagger is reopened from the bytes
+    assert crf.predict(copy, docs[:5]) == crf.predict(trained.model, docs[:5])
+
+
+def test_cross_validation_folds_are_capped_for_big_corpora(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(crf, "BIG", 30)
+    trained = crf.train(_corpus(20, 3), folds=5)
+    assert trained.metrics["folds"] == crf.BIG_FOLDS

@@ -83,3 +83,28 @@ def test_fold_count() -> None:
     assert fold_count(24, 5) == 4
     assert fold_count(1000, 5) == 5
     assert fold_count(1000, 1) == 2
+
+
+def test_trained_scores_are_the_share_times_the_cross_validated_precision() -> None:
+    docs = entity_docs(40, seed=3) + entity_docs(40, seed=4, zh=True, emoji=True)
+    trained = dictionary.train(docs, folds=5, seed=1)
+    shares = dictionary.build(docs).patterns
+    precision = {name: row["precision"] for name, row in trained.metrics["per_label"].items()}
+    for surface, (name, score) in trained.model.patterns.items():
+        assert shares[surface][0] == name
+        assert score == shares[surface][1] * precision.get(name, 0.0)
+
+
+def test_a_name_inside_longer_unseen_names_scores_low_in_chinese() -> None:
+    """Every CJK character is a token, so a known name inside a longer unseen one is on token
+    boundaries; cross-validation sees those wrong spans, and the score says so."""
+    given = "明华国强军平杰磊洋勇艳娜静敏丽"
+    docs = [GoldDoc(f"我们和张伟{c}在北京", ((3, 6, "PER"), (7, 9, "LOC"))) for c in given]
+    docs += [GoldDoc("张伟来了", ((0, 2, "PER"),))] * 5
+    trained = dictionary.train(docs, folds=5, seed=1)
+    assert trained.metrics["per_label"]["PER"]["precision"] < 0.5
+    assert trained.model.patterns["北京"] == ("LOC", 1.0)
+    [out] = dictionary.predict(trained.model, [GoldDoc("张伟超说")])
+    [proposal] = out.proposals
+    assert (proposal.start, proposal.end, proposal.label) == (0, 2, "PER")
+    assert proposal.score < 0.5

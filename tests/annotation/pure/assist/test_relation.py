@@ -75,3 +75,15 @@ def test_documents_without_pairs() -> None:
     trained = relation.train(relation_docs(80, seed=2), folds=2)
     out = relation.predict(trained.model, [GoldDoc("no entities"), GoldDoc("one", ((0, 3, "X"),))])
     assert [(o.proposals, o.confidence) for o in out] == [([], 1.0), ([], 1.0)]
+
+
+def test_final_fit_and_cross_validation_samples_are_reported() -> None:
+    docs = relation_docs(80, seed=3)
+    trained = relation.train(docs, folds=2, cv_sample=40, fit_sample=60)
+    assert trained.model is not None
+    assert trained.metrics["cv_sample"] == 40
+    assert trained.metrics["trained_sample"] == 60
+    assert trained.trained_on == 80
+    plain = relation.train(docs, folds=2)
+    assert "cv_sample" not in plain.metrics
+    assert "trained_sample" not in plain.metrics

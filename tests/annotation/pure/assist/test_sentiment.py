@@ -126,3 +126,17 @@ def test_refusals() -> None:
     unlabelled = sentiment.train([GoldDoc("x")] * 20 + sentiment_docs(5))
     assert unlabelled.model is None
     assert unlabelled.trained_on == 5
+
+
+def test_rows_made_in_chunks_equal_rows_made_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = [f"good news {i} 今天很好" for i in range(25)]
+    reference = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True)
+    whole = reference.fit_transform(texts)
+    monkeypatch.setattr(sentiment, "CHUNK", 4)
+    vectorizer = sentiment.Vectorizer()
+    chunked = vectorizer.fit_transform(texts)
+    assert vectorizer.tfidf.vocabulary_ == reference.vocabulary_
+    assert chunked.shape == whole.shape
+    assert (abs(whole - chunked) > 1e-6).nnz == 0
