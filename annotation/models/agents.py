@@ -92,9 +92,12 @@ class Suggestion(models.Model):
     """A label an agent proposes for a document. An entity has start and end; a relation has
     its head's (start, end) and its tail's (tail_start, tail_end); sentiment has neither."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    # project and document lead the two composite indexes below: no index of their own,
+    # which the suggestion job's COPY would only pay for.
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+",
+                                db_index=False)
     document = models.ForeignKey(Document, on_delete=models.CASCADE,
-                                 related_name="suggestions")
+                                 related_name="suggestions", db_index=False)
     agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="suggestions")
     model_version = models.CharField(max_length=100, blank=True)
     kind = models.CharField(max_length=10, choices=SuggestionKind.choices)

@@ -2,10 +2,12 @@
 and labeling goes on."""
 
 import json
+import threading
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import connection
 
 from annotation.models import Agent, Document, Suggestion
 from annotation.selectors.agents import suggestions_for
@@ -126,3 +128,42 @@ def test_under_uncertainty_order_next_hands_out_the_least_confident_document_fir
     assert all(d.rank == d.confidence for d in open_docs)
     given = assignment_next(project=trained.project, user=trained.users["annotator"])
     assert given.document_id == ranked[0].pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_batches_are_written_beside_the_next_ones_predictions(
+        trained_world, monkeypatch):
+    """On PostgreSQL the writes run in a thread on its own connection (inline elsewhere):
+    every batch lands, a rerun replaces, and a failed write stops the run with its error."""
+    from annotation.services.agents import suggesting
+
+    writers, write = [], suggesting._write
+
+    def watched(*args):
+        writers.append(threading.current_thread().name)
+        write(*args)
+
+    monkeypatch.setattr(suggesting, "_write", watched)
+    job = training_start(project=trained_world.project, by=None)
+    train_task(job.pk)
+    monkeypatch.setattr(suggesting, "BATCH", 2)  # 6 open documents: 3 batches
+    Suggestion.objects.all().delete()  # the run train_task queued, on commit here
+    tally = suggestions_precompute(project_id=trained_world.project.pk)
+    stored = Suggestion.objects.filter(project=trained_world.project)
+    opened = Document.objects.filter(project=trained_world.project, status="new")
+    assert tally["documents"] == opened.count() == 6
+    assert stored.count() == tally["suggestions"] > 0
+    assert set(stored.values_list("document_id", flat=True)) == {d.pk for d in opened}
+    assert all(d.confidence is not None for d in opened)
+    assert set(writers) == ({"suggestions-writer"} if connection.vendor == "postgresql"
+                            else {threading.current_thread().name})
+    assert suggestions_precompute(project_id=trained_world.project.pk)["suggestions"] == \
+        stored.count() == tally["suggestions"]
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(suggesting, "_write", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        suggestions_precompute(project_id=trained_world.project.pk)
+    assert stored.count() == tally["suggestions"]  # nothing half-written
