@@ -1,4 +1,5 @@
-"""Next-document under real concurrency, on PostgreSQL: 16 threads for 8 annotators, k=2."""
+"""Next-document under real concurrency, on PostgreSQL: 16 threads for 8 annotators, k=2, in
+every order `next` can hand documents out in (projects.models.Order)."""
 
 import threading
 from collections import Counter
@@ -8,8 +9,9 @@ from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 
-from annotation.models import Annotation, Assignment, AssignmentStatus
+from annotation.models import Annotation, Assignment, AssignmentStatus, Document
 from projects import services
+from projects.models import Order
 from tests.conftest import api_client_for
 from tests.factories import DocumentFactory, UserFactory
 
@@ -46,12 +48,17 @@ def work(client, project_id, log, errors):
         connection.close()
 
 
-def test_no_document_goes_to_more_than_k_annotators(world):
+@pytest.mark.parametrize("order", Order.values)
+def test_no_document_goes_to_more_than_k_annotators(world, order):
     project = world.project
-    services.project_update(project=project, overlap=2)
     world.document.delete()
-    for _ in range(DOCUMENTS):
-        DocumentFactory(project=project)
+    for i in range(DOCUMENTS):
+        DocumentFactory(project=project, meta={"lang": ["en", "fr", "de"][i % 7 % 3]})
+    ids = list(Document.objects.filter(project=project).values_list("id", flat=True))
+    Document.objects.filter(id__in=ids[::3]).update(confidence=0.3)  # some ranked, some not
+    services.project_update(project=project, overlap=2, order=order, order_field="lang")
+    assert order == Order.SEQUENTIAL or Document.objects.filter(
+        project=project, rank__isnull=False).exists()
     people = [UserFactory(username=f"racer{i}") for i in range(ANNOTATORS)]
     for person in people:
         services.member_add(project=project, username=person.username, role="annotator")

@@ -2,16 +2,12 @@
 documents out as it says, through assignment_next, and keeps its guarantees."""
 
 import json
-import threading
-from collections import Counter
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from annotation.models import Annotation, Assignment, AssignmentStatus, Document
+from annotation.models import Assignment, AssignmentStatus, Document
 from annotation.selectors import documents_open_to
 from annotation.services.assignments import assignment_next
 from annotation.services.ordering import document_ranks_refresh, random_rank
@@ -269,74 +265,3 @@ def test_a_settings_post_without_the_order_keeps_it(world):
     assert _settings_post(world).status_code == 302
     world.project.refresh_from_db()
     assert world.project.order == Order.RANDOM
-
-
-# Under real concurrency, on PostgreSQL: an order never weakens the guarantees of `next`.
-
-RACE_DOCUMENTS, RACE_ANNOTATORS, RACE_THREADS = 120, 6, 2
-
-
-def race_work(client, project_id: int, log: list[int], errors: list[Exception]) -> None:
-    """Take documents and submit them until the API answers 204."""
-    try:
-        while True:
-            response = client.get(reverse("api:next", kwargs={"project_id": project_id}))
-            if response.status_code == 204:
-                return
-            assert response.status_code == 200, response.content
-            data = response.json()
-            doc = data["document"]["id"]
-            log.append(doc)
-            put = client.put(
-                reverse("api:annotation", kwargs={"project_id": project_id, "document_id": doc}),
-                {"entities": [], "relations": [], "sentiment": "positive",
-                 "status": "submitted", "version": data["annotation"]["version"]},
-                format="json")
-            assert put.status_code in (200, 409), put.content  # the other thread was first
-    except Exception as exc:  # reported by the test
-        errors.append(exc)
-    finally:
-        connection.close()
-
-
-@pytest.mark.slow
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
-                    reason="row locks need PostgreSQL (DATABASE_URL)")
-@pytest.mark.parametrize("order", [Order.RANDOM, Order.UNCERTAINTY, Order.STRATIFIED])
-def test_no_document_goes_to_more_than_k_annotators_in_any_order(world, order):
-    project = world.project
-    world.document.delete()
-    for i in range(RACE_DOCUMENTS):
-        DocumentFactory(project=project, meta={"lang": ["en", "fr", "de"][i % 7 % 3]})
-    Document.objects.filter(project=project, id__in=list(Document.objects.filter(
-        project=project).values_list("id", flat=True)[::3])).update(confidence=0.3)
-    services.project_update(project=project, overlap=2, order=order, order_field="lang")
-    assert Document.objects.filter(project=project, rank__isnull=False).exists()
-    people = [UserFactory(username=f"racer{i}") for i in range(RACE_ANNOTATORS)]
-    for person in people:
-        services.member_add(project=project, username=person.username, role="annotator")
-    errors: list[Exception] = []
-    logs: dict[str, list[int]] = {p.username: [] for p in people}
-    threads = [threading.Thread(target=race_work, args=(api_client_for(p), project.pk,
-                                                        logs[p.username], errors))
-               for p in people for _ in range(RACE_THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    assert not errors, errors[:3]
-    assert not any(t.is_alive() for t in threads)
-
-    holders = Counter(Assignment.objects.filter(project=project).exclude(
-        status=AssignmentStatus.EXPIRED).values_list("document_id", flat=True))
-    assert max(holders.values()) <= 2
-    assert len(holders) == RACE_DOCUMENTS  # every document was handed out...
-    submitted = Counter(Annotation.objects.filter(project=project, status="submitted")
-                        .values_list("document_id", flat=True))
-    assert set(submitted.values()) == {2}  # ...and finished by exactly k annotators
-    pairs = list(Annotation.objects.filter(project=project)
-                 .values_list("document_id", "annotator_id"))
-    assert len(pairs) == len(set(pairs))  # no annotator had a document twice
-    for name, seen in logs.items():  # an annotator's two threads share one lease at a time
-        assert Counter(seen).most_common(1)[0][1] <= RACE_THREADS, name
