@@ -39,7 +39,7 @@ MAX_GAP, MAX_CHARS, MAX_WORDS = 4, 200, 8
 MAX_ITER = 200  # L-BFGS iterations of the logistic regression
 CV_SAMPLE = 2000  # documents cross-validation runs on, at most (a seeded sample)
 FIT_SAMPLE = 5000  # documents the final model is fitted on, at most (a seeded sample)
-BIG, BIG_FOLDS = 1000, 3  # from `BIG` documents on, at most `BIG_FOLDS` folds
+BIG, BIG_FOLDS = 1000, 2  # from `BIG` documents on, at most `BIG_FOLDS` folds
 Entity = tuple[int, int, str]
 Pair = tuple[int, int]  # indices into the document's entities
 
@@ -94,12 +94,21 @@ _DISTANCE = {n: f"d={n}" for n in (0, 1, 2, 4, 8, 16, 32)}
 def features(tokens: Tokens, entities: Sequence[Entity], pair: Pair) -> list[str]:
     """The pair's features: labels, token distance bucket, order, and the words between
     (found by bisection on the token offsets)."""
+    return [*_own(entities, pair), *_between(tokens, entities, pair)]
+
+
+def _own(entities: Sequence[Entity], pair: Pair) -> tuple[str, ...]:
+    """The features that tell (head, tail) from (tail, head): labels and order."""
     head, tail = entities[pair[0]], entities[pair[1]]
-    left, right = sorted((head, tail))
+    return (*_label_features(head[2], tail[2]), _ORDER[head <= tail])
+
+
+def _between(tokens: Tokens, entities: Sequence[Entity], pair: Pair) -> list[str]:
+    """The features a pair shares with its mirror: token distance bucket and words between."""
+    left, right = sorted((entities[pair[0]], entities[pair[1]]))
     first = bisect_left(tokens.starts, left[1])
     n = max(0, bisect_right(tokens.ends, right[0]) - first)
-    out = [*_label_features(head[2], tail[2]), _DISTANCE[_bucket(n)], _ORDER[head <= tail]]
-    out += tokens.words[first:first + min(n, MAX_WORDS)]
+    out = [_DISTANCE[_bucket(n)], *tokens.words[first:first + min(n, MAX_WORDS)]]
     if n > MAX_WORDS:
         out.append("wl=" + tokens.words[first + n - 1][2:])
     return out
@@ -131,16 +140,27 @@ def _rows(docs: Sequence[GoldDoc], vocabulary: dict[str, int] | None = None) -> 
 
     grow = vocabulary is None
     vocab: dict[str, int] = {} if vocabulary is None else vocabulary
+
+    def ids(found: Sequence[str]) -> list[int]:
+        if grow:
+            return [vocab.setdefault(f, len(vocab)) for f in found]
+        return [vocab[f] for f in found if f in vocab]
+
     indices, indptr = array("i"), array("q", [0])
     ys: list[str] = []
     where = array("i")
+    owns: dict[tuple[str, ...], list[int]] = {}
     for d, doc in enumerate(docs):
         tokens, gold = Tokens.of(doc.text), _gold(doc)
+        shared: dict[Pair, list[int]] = {}  # a pair's and its mirror's
         for pair in pairs(doc.entities):
-            found = features(tokens, doc.entities, pair)
-            ids = {vocab.setdefault(f, len(vocab)) for f in found} if grow else (
-                {vocab[f] for f in found if f in vocab})
-            indices.extend(sorted(ids))
+            key = (min(pair), max(pair))
+            if key not in shared:
+                shared[key] = ids(_between(tokens, doc.entities, pair))
+            own = _own(doc.entities, pair)
+            if own not in owns:
+                owns[own] = ids(own)
+            indices.extend(sorted({*shared[key], *owns[own]}))
             indptr.append(len(indices))
             ys.append(gold.get(pair, NONE))
             where.extend((d, *pair))

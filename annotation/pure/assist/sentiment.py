@@ -40,7 +40,7 @@ VOCAB_SAMPLE = 3000  # documents the vocabulary and IDF are fitted on, at most
 CHUNK = 1000  # documents vectorized at a time
 MAX_ITER = 30  # saga epochs: enough on TF-IDF rows (unit length); more buys nothing measurable
 CV_SAMPLE = 2000  # documents cross-validation runs on, at most (a seeded sample)
-BIG, BIG_FOLDS = 1000, 3  # from `BIG` documents on, at most `BIG_FOLDS` folds
+BIG, BIG_FOLDS = 1000, 2  # from `BIG` documents on, at most `BIG_FOLDS` folds
 NOMINAL, MULTI, ORDINAL = "nominal", "multi_label", "ordinal"
 
 
@@ -66,6 +66,8 @@ class Vectorizer:
                                      max_features=MAX_FEATURES, dtype=np.float32)
 
     def fit_transform(self, texts: Sequence[str]) -> Any:
+        if len(texts) <= VOCAB_SAMPLE:  # one pass
+            return self.tfidf.fit_transform(list(texts))
         step = -(-len(texts) // VOCAB_SAMPLE) if texts else 1
         self.tfidf.fit(list(texts[::step]))
         return self.transform(texts)
@@ -122,21 +124,26 @@ def _columns(model: Any, x: Any, classes: Sequence[Any]) -> np.ndarray:
 def fit(docs: Sequence[GoldDoc], mode: str, labels: list[str]) -> SentimentModel:
     vectorizer = Vectorizer()
     x = vectorizer.fit_transform([doc.text for doc in docs])
-    targets = _targets(docs, mode)
+    return SentimentModel(mode, labels, vectorizer, _classifiers(x, _targets(docs, mode), mode,
+                                                                 labels))
+
+
+def _classifiers(x: Any, targets: Sequence[tuple[str, ...]], mode: str,
+                 labels: list[str]) -> list[Any]:
     if mode == NOMINAL:
-        classifiers = [_classifier(x, [t[0] for t in targets])]
-    elif mode == MULTI:
-        classifiers = [_classifier(x, [int(name in t) for t in targets]) for name in labels]
-    else:
-        rank = [labels.index(t[0]) for t in targets]
-        classifiers = [_classifier(x, [int(r > k) for r in rank])
-                       for k in range(len(labels) - 1)]
-    return SentimentModel(mode, labels, vectorizer, classifiers)
+        return [_classifier(x, [t[0] for t in targets])]
+    if mode == MULTI:
+        return [_classifier(x, [int(name in t) for t in targets]) for name in labels]
+    rank = [labels.index(t[0]) for t in targets]
+    return [_classifier(x, [int(r > k) for r in rank]) for k in range(len(labels) - 1)]
 
 
 def probabilities(model: SentimentModel, texts: Sequence[str]) -> np.ndarray:
     """(documents, labels) probabilities: a distribution per row unless multi-label."""
-    x = model.vectorizer.transform(list(texts))
+    return _probabilities(model, model.vectorizer.transform(list(texts)))
+
+
+def _probabilities(model: SentimentModel, x: Any) -> np.ndarray:
     if model.mode == NOMINAL:
         return _columns(model.classifiers[0], x, model.labels)
     columns = np.hstack([_columns(c, x, [1]) for c in model.classifiers])
@@ -193,23 +200,82 @@ def train(docs: Sequence[GoldDoc], *, folds: int = 5, seed: int = 0,
     k = max(2, min(folds, len(sampled) // 5))
     if len(used) >= BIG:
         k = min(k, BIG_FOLDS)
-    predicted = held_out_labels(sampled, mode, labels, k, seed)
+    counts, ngrams = counted([doc.text for doc in sampled])
+    predicted = held_out_labels(sampled, mode, labels, k, seed, counts)
     metrics = label_metrics(_targets(sampled, mode), predicted, k)
     if len(sampled) < len(used):
         metrics["cv_sample"] = len(sampled)
-    return Trained(model=fit(used, mode, labels), metrics=metrics, trained_on=len(used))
+        del counts
+        return Trained(model=fit(used, mode, labels), metrics=metrics, trained_on=len(used))
+    model = fit_counted(used, mode, labels, counts, ngrams)
+    return Trained(model=model, metrics=metrics, trained_on=len(used))
+
+
+def counted(texts: Sequence[str]) -> tuple[Any, np.ndarray]:
+    """The texts' n-gram counts (CSR, documents x n-grams) and the n-grams, in column order."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    counter = CountVectorizer(analyzer="char_wb", ngram_range=(1, 3), dtype=np.float32)
+    counts = counter.fit_transform(list(texts)).tocsr()
+    return counts, counter.get_feature_names_out()
 
 
 def held_out_labels(docs: Sequence[GoldDoc], mode: str, labels: list[str], folds: int,
-                    seed: int) -> list[list[str]]:
-    """Each document's proposed labels from a model fitted without its fold."""
+                    seed: int, counts: Any = None) -> list[list[str]]:
+    """Each document's proposed labels from a model fitted without its fold. The texts'
+    n-grams are counted once (or given as `counts`); each fold's TF-IDF is then fitted on
+    its training rows alone (see `fold_tfidf`)."""
+    counts = counted([doc.text for doc in docs])[0] if counts is None else counts
+    targets = _targets(docs, mode)
     predicted: list[list[str]] = [[] for _ in docs]
     for test in fold_indices(len(docs), folds, seed):
-        held = set(test)
-        model = fit([doc for i, doc in enumerate(docs) if i not in held], mode, labels)
-        for i, out in zip(test, predict(model, [docs[i] for i in test]), strict=True):
-            predicted[i] = [p.label for p in out.proposals]
+        train = np.setdiff1d(np.arange(len(docs)), test)
+        x_train, x_test = fold_tfidf(counts, train, np.asarray(test))
+        model = SentimentModel(mode, labels, None,
+                               _classifiers(x_train, [targets[i] for i in train], mode, labels))
+        for i, row in zip(test, _probabilities(model, x_test), strict=True):
+            predicted[i] = [p.label for p in _decide(model, row)[0]]
     return predicted
+
+
+def fold_tfidf(counts: Any, train: np.ndarray, test: np.ndarray) -> tuple[Any, Any]:
+    """The `train` and `test` rows of `counts` weighted as `Vectorizer` would weigh them
+    after fitting on the `train` rows alone."""
+    keep, idf = _weighting(counts[train])
+    return _weigh(counts[train], keep, idf), _weigh(counts[test], keep, idf)
+
+
+def _weighting(fitted: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The columns kept (the `MAX_FEATURES` n-grams most frequent in `fitted`'s rows, in
+    column order) and their smooth IDF over those rows."""
+    tf = np.asarray(fitted.sum(axis=0)).ravel()
+    used = np.flatnonzero(tf)
+    keep = np.sort(used[np.argsort(-tf[used], kind="stable")[:MAX_FEATURES]])
+    df = np.bincount(fitted.indices, minlength=fitted.shape[1])[keep]
+    return keep, (np.log((1 + fitted.shape[0]) / (1 + df)) + 1).astype(np.float32)
+
+
+def _weigh(rows: Any, keep: np.ndarray, idf: np.ndarray) -> Any:
+    """Sublinear TF times IDF, rows of unit length."""
+    from sklearn.preprocessing import normalize
+
+    x = rows[:, keep]
+    x.data = (np.log(x.data) + 1) * idf[x.indices]
+    return normalize(x, copy=False)
+
+
+def fit_counted(docs: Sequence[GoldDoc], mode: str, labels: list[str], counts: Any,
+                ngrams: np.ndarray) -> SentimentModel:
+    """`fit` on `docs` whose n-grams are already counted: the vectorizer gets the
+    vocabulary and IDF `_weighting` picks (what its own fitting would pick, but for the
+    order of n-grams tied at the `MAX_FEATURES` cut)."""
+    keep, idf = _weighting(counts)
+    vectorizer = Vectorizer()
+    vectorizer.tfidf.vocabulary = {str(ngrams[c]): j for j, c in enumerate(keep.tolist())}
+    vectorizer.tfidf.idf_ = idf
+    x = _weigh(counts, keep, idf)
+    return SentimentModel(mode, labels, vectorizer,
+                          _classifiers(x, _targets(docs, mode), mode, labels))
 
 
 def label_metrics(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]],

@@ -136,7 +136,55 @@ def test_rows_made_in_chunks_equal_rows_made_at_once(monkeypatch: pytest.MonkeyP
     whole = reference.fit_transform(texts)
     monkeypatch.setattr(sentiment, "CHUNK", 4)
     vectorizer = sentiment.Vectorizer()
-    chunked = vectorizer.fit_transform(texts)
+    fitted = vectorizer.fit_transform(texts)
+    chunked = vectorizer.transform(texts)
     assert vectorizer.tfidf.vocabulary_ == reference.vocabulary_
-    assert chunked.shape == whole.shape
-    assert (abs(whole - chunked) > 1e-6).nnz == 0
+    for rows in (fitted, chunked):
+        assert rows.shape == whole.shape
+        assert (abs(whole - rows) > 1e-6).nnz == 0
+
+
+def _cut_without_tie(counts: object, near: int) -> int:
+    """A number of top n-grams whose last one is strictly more frequent than the next (so
+    the choice does not depend on how ties are ordered)."""
+    tf = np.sort(np.asarray(counts.sum(axis=0)).ravel())[::-1]  # type: ignore[attr-defined]
+    return next(k for k in range(near, len(tf)) if tf[k - 1] > tf[k])
+
+
+@pytest.mark.parametrize("limited", [False, True])
+def test_fold_tfidf_equals_a_vectorizer_fitted_on_the_fold(
+        monkeypatch: pytest.MonkeyPatch, limited: bool) -> None:
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+
+    texts = [d.text for d in sentiment_docs(30, seed=4, lang="en")]
+    texts += [d.text for d in sentiment_docs(30, seed=5, lang="zh")]
+    train = np.arange(0, len(texts), 3)
+    test = np.setdiff1d(np.arange(len(texts)), train)
+    counts = CountVectorizer(analyzer="char_wb", ngram_range=(1, 3)).fit_transform(texts)
+    max_features = _cut_without_tie(counts[train], 40) if limited else 50_000
+    monkeypatch.setattr(sentiment, "MAX_FEATURES", max_features)
+    x_train, x_test = sentiment.fold_tfidf(counts.tocsr(), train, test)
+    reference = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True,
+                                max_features=max_features)
+    want_train = reference.fit_transform([texts[i] for i in train])
+    want_test = reference.transform([texts[i] for i in test])
+    # the same columns, in another order: compare each row's sorted weights
+    assert x_train.shape == want_train.shape
+    assert x_test.shape == want_test.shape
+    for got, want in ((x_train, want_train), (x_test, want_test)):
+        for i in range(got.shape[0]):
+            assert np.allclose(np.sort(got[i].data), np.sort(want[i].data), atol=1e-6)
+
+
+def test_a_model_fitted_on_counts_equals_one_fitted_on_texts() -> None:
+    docs = sentiment_docs(40, seed=6, lang="en") + sentiment_docs(40, seed=7, lang="zh")
+    labels = ["neg", "neu", "pos"]
+    counts, ngrams = sentiment.counted([d.text for d in docs])
+    counted = sentiment.fit_counted(docs, sentiment.NOMINAL, labels, counts, ngrams)
+    fitted = sentiment.fit(docs, sentiment.NOMINAL, labels)
+    texts = [d.text for d in sentiment_docs(20, seed=8, lang="zh")] + ["", "完全没见过的字 xyz"]
+    assert counted.vectorizer.tfidf.vocabulary == fitted.vectorizer.tfidf.vocabulary_
+    assert np.allclose(counted.vectorizer.transform(texts).toarray(),
+                       fitted.vectorizer.transform(texts).toarray(), atol=1e-6)
+    assert np.allclose(sentiment.probabilities(counted, texts),
+                       sentiment.probabilities(fitted, texts), atol=1e-4)
