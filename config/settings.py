@@ -263,6 +263,9 @@ CONCORD_WEBHOOK_ALLOWED_NETWORKS = env.list("CONCORD_WEBHOOK_ALLOWED_NETWORKS", 
 # The LLM agent: seconds per call, and how many open documents one suggestion run asks about.
 CONCORD_LLM_TIMEOUT = env.float("CONCORD_LLM_TIMEOUT", default=20.0)
 CONCORD_LLM_BATCH = env.int("CONCORD_LLM_BATCH", default=200)
+# Processes the suggestion precompute predicts in (docs/agents.md); 0: one per CPU the worker
+# may use. A run of fewer than two batches (1,000 documents) per process predicts in-process.
+CONCORD_SUGGEST_PROCESSES = env.int("CONCORD_SUGGEST_PROCESSES", default=0)
 # Seconds between a gold change and the check whether `train_every` new gold documents came
 # (models in the loop, docs/agents.md); a negative value turns automatic training off.
 CONCORD_TRAINING_DEBOUNCE = env.int("CONCORD_TRAINING_DEBOUNCE", default=60)

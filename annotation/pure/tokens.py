@@ -52,7 +52,16 @@ def tokenize(text: str) -> list[tuple[int, int]]:
 def token_offsets(text: str) -> np.ndarray:
     """``tokenize`` as an int64 array of shape (tokens, 2), computed without match objects:
     ``TOKEN.split`` alternates gaps and tokens, so cumulative lengths give the offsets."""
+    return _offsets(TOKEN.split(text))
+
+
+def token_strings(text: str) -> tuple[np.ndarray, list[str]]:
+    """``token_offsets`` and the tokens' own strings."""
     parts = TOKEN.split(text)
+    return _offsets(parts), parts[1::2]
+
+
+def _offsets(parts: list[str]) -> np.ndarray:
     bounds = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
     return np.stack([bounds[0:-1:2], bounds[1::2]], axis=1) if len(parts) > 1 else (
         np.zeros((0, 2), dtype=np.int64))

@@ -239,7 +239,6 @@ def train(docs: Sequence[GoldDoc], *, folds: int = 5, seed: int = 0,
         metrics["cv_sample"] = len(sampled)
     stats = {"snapped": 0, "skipped": 0}
     model = fit(_sample(docs, fit_sample, seed), stats, cache, keep=False)
-    del cache
     metrics.update(stats)
     if len(docs) > fit_sample:
         metrics["trained_sample"] = fit_sample

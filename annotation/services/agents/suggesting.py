@@ -9,10 +9,13 @@ from the running agents (an id range and an array), a COPY of the new rows (Bulk
 the import writes; bulk_create elsewhere) and one UPDATE ... FROM of the confidence (and
 rank). Outside a transaction the writes go to a thread on its own connection, so that the
 server stores a batch (its four foreign keys are checked row by row at commit) while the
-next one is predicted. Every proposal is stored: on the bench's texts (about 50 mentions
+next one is predicted. Prediction runs in CONCORD_SUGGEST_PROCESSES child interpreters
+(`ensemble.Predictor`) when the run is big enough, batch after batch. Every proposal is
+stored: on the bench's texts (about 50 mentions
 per 400 characters) the entity agents' scores are all above 0.3, so a score floor would
 drop nothing."""
 
+import os
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -21,11 +24,12 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from annotation.models import Agent, AgentKind, Document, Suggestion
-from annotation.pure.assist.base import ENTITY, GoldDoc, Predicted
+from annotation.pure.assist.ensemble import Batch, Member, Predictor, predict_rows
 from annotation.selectors.agents import open_documents
 from annotation.services.agents.artifacts import artifact_read
 from annotation.services.agents.llm import llm_precompute
@@ -36,7 +40,6 @@ from projects.models import Label, Order, Project
 from projects.services.dispatch import SUGGEST_TASK, task_named
 
 BATCH = 500
-ENTITY_AGENTS = (AgentKind.DICTIONARY, AgentKind.CRF)
 # The import's suggestion columns (services/imports/suggestions.py, which imports this
 # module: importing them back would make a cycle).
 COLUMNS = ("project_id", "document_id", "agent_id", "model_version", "kind", "label_id",
@@ -94,37 +97,40 @@ def suggestions_precompute(*, project_id: int,
     tally.llm = llm_precompute(project=project)
     if not loaded:
         return tally.__dict__
-    labels = {(kind, name): pk for pk, kind, name in
-              Label.objects.filter(project=project).values_list("pk", "kind", "name")}
+    labels = _labels(project)
     total = max(Document.objects.filter(project=project, status="new").count(), 1)
-    after = 0
-    with _writing() as write:
-        while batch := open_documents(project=project, after=after, limit=BATCH):
-            after = batch[-1][0]
-            computed = _compute(project, loaded, labels, batch)
+    with _writing() as write, Predictor(_members(loaded), _processes(total)) as predictor:
+        for ids, predicted in predictor.run(_open_batches(project)):
+            computed = _computed(project, loaded, labels, ids, predicted)
             write(partial(_write, project, loaded, computed))
             tally.suggestions += len(computed.rows)
-            tally.documents += len(batch)
+            tally.documents += len(ids)
             if progress is not None:
                 progress(min(tally.documents / total, 0.99), "")
     return tally.__dict__
 
 
-def _predict(loaded: list[Loaded], texts: list[str]) -> list[list[tuple[Loaded, Predicted]]]:
-    per_doc: list[list[tuple[Loaded, Predicted]]] = [[] for _text in texts]
-    entities: list[list[tuple[int, int, str]]] = [[] for _text in texts]
-    for item in loaded:
-        if item.agent.kind == AgentKind.RELATION:
-            docs = [GoldDoc(text=text, entities=tuple(sorted(set(found))))
-                    for text, found in zip(texts, entities, strict=True)]
-        else:
-            docs = [GoldDoc(text=text) for text in texts]
-        for i, predicted in enumerate(item.module.predict(item.model, docs)):
-            per_doc[i].append((item, predicted))
-            if item.agent.kind in ENTITY_AGENTS:
-                entities[i] += [(p.start, p.end, p.label) for p in predicted.proposals
-                                if p.kind == ENTITY and p.start is not None and p.end is not None]
-    return per_doc
+def _open_batches(project: Project) -> Iterator[tuple[list[int], list[str]]]:
+    after = 0
+    while batch := open_documents(project=project, after=after, limit=BATCH):
+        after = batch[-1][0]
+        yield [pk for pk, _text in batch], [text for _pk, text in batch]
+
+
+def _processes(documents: int) -> int:
+    """Processes to predict in: CONCORD_SUGGEST_PROCESSES (0: the CPUs this process may
+    use), and 1 when the documents are fewer than two batches per process."""
+    wanted = settings.CONCORD_SUGGEST_PROCESSES or len(os.sched_getaffinity(0))
+    return max(1, min(wanted, documents // (2 * BATCH)))
+
+
+def _members(loaded: list[Loaded]) -> list[Member]:
+    return [Member(slot, str(item.agent.kind), item.model) for slot, item in enumerate(loaded)]
+
+
+def _labels(project: Project) -> dict[tuple[str, str], int]:
+    return {(kind, name): pk for pk, kind, name in
+            Label.objects.filter(project=project).values_list("pk", "kind", "name")}
 
 
 @dataclass
@@ -138,30 +144,29 @@ class Computed:
 
 def _batch(project: Project, loaded: list[Loaded], labels: dict[tuple[str, str], int],
            batch: list[tuple[int, str]]) -> int:
-    """One batch, computed and written (the precompute's step, run alone)."""
-    computed = _compute(project, loaded, labels, batch)
+    """One batch, computed and written in this process (the precompute's step, run alone)."""
+    ids = [pk for pk, _text in batch]
+    predicted = predict_rows(_members(loaded), [text for _pk, text in batch])
+    computed = _computed(project, loaded, labels, ids, predicted)
     _write(project, loaded, computed)
     return len(computed.rows)
 
 
-def _compute(project: Project, loaded: list[Loaded], labels: dict[tuple[str, str], int],
-             batch: list[tuple[int, str]]) -> Computed:
-    ids = [pk for pk, _text in batch]
-    results = _predict(loaded, [text for _pk, text in batch])
+def _computed(project: Project, loaded: list[Loaded], labels: dict[tuple[str, str], int],
+              ids: list[int], predicted: Batch) -> Computed:
+    """The batch's rows for the table; a label renamed or deleted since training drops its
+    proposals."""
+    agents = [(item.agent.pk, item.version) for item in loaded]
     rows: list[tuple[Any, ...]] = []
-    confidence: dict[int, float] = {}
-    add, project_id = rows.append, project.pk
-    for pk, found in zip(ids, results, strict=True):
-        for item, predicted in found:
-            agent_id, version = item.agent.pk, item.version
-            for p in predicted.proposals:
-                label = labels.get((p.kind, p.label))
-                if label is None:  # a label renamed or deleted since training
-                    continue
-                add((project_id, pk, agent_id, version, p.kind, label, p.start, p.end,
-                     p.tail_start, p.tail_end, min(max(p.score, 0.0), 1.0), {}))
-        if found:
-            confidence[pk] = min(predicted.confidence for _item, predicted in found)
+    add, project_id, get = rows.append, project.pk, labels.get
+    for i, slot, kind, name, start, end, tail_start, tail_end, score in predicted.rows:
+        label = get((kind, name))
+        if label is not None:
+            agent_id, version = agents[slot]
+            add((project_id, ids[i], agent_id, version, kind, label, start, end,
+                 tail_start, tail_end, score, {}))
+    confidence = {pk: value for pk, value in zip(ids, predicted.confidence, strict=True)
+                  if value is not None}
     return Computed(ids, rows, confidence)
 
 

@@ -62,15 +62,6 @@ def test_metrics_count_exact_head_and_tail() -> None:
     assert trained.metrics["f1"] == f1
 
 
-def test_candidate_pairs_are_near() -> None:
-    entities = [(0, 1, "A"), (300, 301, "B"), (2, 3, "C")]
-    pairs = set(relation.pairs(entities))
-    assert pairs == {(0, 2), (2, 0)}
-    many = [(i * 2, i * 2 + 1, "X") for i in range(10)]
-    assert (0, relation.MAX_GAP) in set(relation.pairs(many))
-    assert (0, relation.MAX_GAP + 1) not in set(relation.pairs(many))
-
-
 def test_documents_without_pairs() -> None:
     trained = relation.train(relation_docs(80, seed=2), folds=2)
     out = relation.predict(trained.model, [GoldDoc("no entities"), GoldDoc("one", ((0, 3, "X"),))])
@@ -87,3 +78,16 @@ def test_final_fit_and_cross_validation_samples_are_reported() -> None:
     plain = relation.train(docs, folds=2)
     assert "cv_sample" not in plain.metrics
     assert "trained_sample" not in plain.metrics
+
+
+def test_only_label_pairs_related_in_the_gold_are_candidates() -> None:
+    trained = relation.train(relation_docs(80, seed=2), folds=2)
+    model = trained.model
+    assert model is not None
+    assert model.related == {("PER", "ORG"), ("ORG", "LOC")}
+    text = "Ann Lee met Bob Ray in Oslo"  # PER-PER and PER-LOC: never related
+    doc = GoldDoc(text, ((0, 7, "PER"), (12, 19, "PER"), (23, 27, "LOC")))
+    assert [(o.proposals, o.confidence) for o in relation.predict(model, [doc])] == [([], 1.0)]
+    # an artifact made before the model kept `related` scores every nearby pair
+    legacy = relation.RelationModel(model.vectorizer, model.classifier)
+    assert relation.predict(legacy, [doc])[0].confidence < 1.0

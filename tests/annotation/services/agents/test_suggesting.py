@@ -167,3 +167,72 @@ def test_outside_a_transaction_the_batches_are_written_beside_the_next_ones_pred
     with pytest.raises(RuntimeError, match="disk full"):
         suggestions_precompute(project_id=trained_world.project.pk)
     assert stored.count() == tally["suggestions"]  # nothing half-written
+
+
+def _stored(project) -> list[tuple]:
+    return sorted(Suggestion.objects.filter(project=project).values_list(
+        "document_id", "agent__name", "kind", "label__name", "start", "end", "tail_start",
+        "tail_end", "score"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_child_processes_predict_what_the_worker_would(trained_world, monkeypatch, settings):
+    """With CONCORD_SUGGEST_PROCESSES 2 (and batches small enough for two per process) the
+    batches are predicted in two child interpreters: the same suggestions and confidence as
+    in-process; with fewer documents the run stays in-process."""
+    from annotation.pure.assist import ensemble
+    from annotation.services.agents import suggesting
+
+    job = training_start(project=trained_world.project, by=None)
+    train_task(job.pk)
+    monkeypatch.setattr(suggesting, "BATCH", 1)  # 6 open documents: 6 batches
+    opened = Document.objects.filter(project=trained_world.project, status="new")
+    settings.CONCORD_SUGGEST_PROCESSES = 1
+    suggestions_precompute(project_id=trained_world.project.pk)
+    alone = _stored(trained_world.project), sorted(opened.values_list("pk", "confidence"))
+    started = []
+    original = ensemble.Predictor.__enter__
+
+    def counted(self):
+        entered = original(self)
+        started.append(len(self.children))
+        return entered
+
+    monkeypatch.setattr(ensemble.Predictor, "__enter__", counted)
+    Suggestion.objects.all().delete()
+    opened.update(confidence=None)
+    settings.CONCORD_SUGGEST_PROCESSES = 2
+    tally = suggestions_precompute(project_id=trained_world.project.pk)
+    assert started == [2]
+    assert tally["documents"] == 6
+    assert (_stored(trained_world.project),
+            sorted(opened.values_list("pk", "confidence"))) == alone
+    assert alone[0]
+    monkeypatch.setattr(suggesting, "BATCH", 2)  # 3 batches: fewer than 2 per process
+    suggestions_precompute(project_id=trained_world.project.pk)
+    assert started == [2, 0]
+
+
+def test_deleting_a_label_an_agent_or_a_document_takes_their_suggestions(trained):
+    """Only the document is a database foreign key of a suggestion: the label and agent
+    cascade through the ORM, as the services delete them."""
+    from projects.services.labels import label_delete
+    from tests.factories import LabelFactory
+
+    spare = LabelFactory(project=trained.project, name="MISC")
+    crf = Agent.objects.get(project=trained.project, name="crf")
+    document = trained.open[0]
+    Suggestion.objects.create(project=trained.project, document=document, agent=crf,
+                              kind="entity", label=spare, start=0, end=3, score=0.9)
+    by_crf = Suggestion.objects.filter(agent=crf).count()
+    assert by_crf > 1
+    total = Suggestion.objects.count()
+    label_delete(label=spare)
+    assert Suggestion.objects.count() == total - 1
+    crf.delete()
+    assert not Suggestion.objects.filter(agent_id=crf.pk).exists()
+    assert Suggestion.objects.count() == total - by_crf
+    left = Suggestion.objects.filter(document=document).count()
+    assert left > 0
+    document.delete()
+    assert not Suggestion.objects.filter(document_id=document.pk).exists()
