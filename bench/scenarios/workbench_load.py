@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from bench.load import LoadResult, Sample, run_users, summarize
+from bench.load import LoadResult, Sample, run_users, server_timing, summarize
 from bench.procs import Monitor
 from bench.textgen import RELATIONS, SENTIMENTS
 
@@ -71,8 +71,11 @@ class Annotator:
         except httpx.HTTPError as exc:
             return Sample(endpoint, time.perf_counter() - started, 0, 0,
                           type(exc).__name__), None
+        timing = server_timing(response)
         sample = Sample(endpoint, time.perf_counter() - started, response.status_code,
-                        len(response.content))
+                        len(response.content), server_ms=timing.get("app"),
+                        server_cpu_ms=timing.get("cpu"), server_db_ms=timing.get("db"),
+                        queries=int(timing["queries"]) if "queries" in timing else None)
         if not 200 <= response.status_code < 300:
             sample.error = f"HTTP {response.status_code} {response.text[:160]}"
             key = f"{('next', 'draft', 'submit')[endpoint]} {response.status_code}"
