@@ -6,6 +6,7 @@ previous version in use."""
 
 import importlib
 import time
+from functools import partial
 from types import ModuleType
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from annotation.models import Agent, AgentKind, AgentVersion
 from annotation.pure.assist.base import Trained
 from annotation.selectors.agents import GoldCorpus, built_in_for, gold_corpus, gold_count
-from annotation.services.agents.artifacts import artifact_write
+from annotation.services.agents.artifacts import artifact_write, artifacts_sweep
 from annotation.services.agents.registry import agent_ensure
 from projects.errors import ServiceError
 from projects.models import AuditAction, Job, JobKind, JobStatus, Label, LabelKind, Project
@@ -155,5 +156,6 @@ def _version_store(project: Project, job: Job, name: str, trained: Trained, seco
         agent.version = version
         agent.message = ""
         agent.save(update_fields=["version", "message", "updated_at"])
+    transaction.on_commit(partial(artifacts_sweep, agent_id=agent.pk))
     return version
 

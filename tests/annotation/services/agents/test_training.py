@@ -145,3 +145,43 @@ def test_the_models_settings_are_project_settings_validated_by_the_service(world
     with pytest.raises(ValidationError) as caught:
         project_update(project=world.project, activation_f1=1.5)
     assert "activation_f1" in caught.value.message_dict
+
+
+def test_old_model_files_are_swept_and_the_ones_in_use_kept(world, media, monkeypatch):
+    """Files of versions older than the newest KEEP_NEWEST go, but the switched-on
+    version's; a file no version names goes once an hour old (a killed run's)."""
+    import os
+    import time
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from annotation.services.agents import artifacts
+    from annotation.services.agents.registry import agent_ensure
+
+    agent = agent_ensure(project=world.project, name="crf")
+    versions = []
+    for number in range(1, 7):
+        name = default_storage.save(f"agents/{world.project.pk}/crf/{number}-x.pkl",
+                                    ContentFile(b"model"))
+        versions.append(AgentVersion.objects.create(
+            agent=agent, number=number, trained_on=10, training_seconds=1.0, metrics={},
+            passed=True, artifact=name, artifact_sha256="0" * 64))
+    agent.version = versions[1]  # v2 is switched on (newer ones failed, say)
+    agent.save()
+    orphan = default_storage.save(f"agents/{world.project.pk}/crf/7-y.pkl", ContentFile(b"m"))
+    fresh = default_storage.save(f"agents/{world.project.pk}/crf/8-z.pkl", ContentFile(b"m"))
+    old = time.time() - 2 * 3600
+    os.utime(default_storage.path(orphan), (old, old))
+    other = default_storage.save("agents/0/crf/1-other.pkl", ContentFile(b"m"))
+
+    assert artifacts.artifacts_sweep(agent_id=agent.pk) == 3  # v1, v3 and the orphan
+    kept = {v.number: v.artifact for v in AgentVersion.objects.filter(agent=agent)}
+    assert {n for n, name in kept.items() if name} == {2, 4, 5, 6}
+    for version in versions:
+        assert default_storage.exists(version.artifact) == (version.number in {2, 4, 5, 6})
+    assert not default_storage.exists(orphan)
+    assert default_storage.exists(fresh)  # young: perhaps a run still committing
+    assert default_storage.exists(other)  # another project's
+    assert artifacts.artifacts_sweep(agent_id=agent.pk) == 0
+    assert default_storage.open(versions[1].artifact).read() == b"model"
