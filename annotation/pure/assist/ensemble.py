@@ -3,6 +3,7 @@ first, then the relation agent over the entities they found. The answer is flat 
 to store, and each text's confidence (the least sure decision of any agent). Django-free,
 so that batches can be predicted in other processes (`Predictor`)."""
 
+import contextlib
 import importlib
 import os
 import pickle
@@ -100,16 +101,16 @@ class Predictor:
 
     def __exit__(self, *exc: object) -> None:
         for child in self.children:
-            if child.stdin is not None:
-                child.stdin.close()  # the child's loop ends at end of input
+            for pipe in (child.stdin, child.stdout):  # end of input ends the child's loop;
+                if pipe is not None:  # an answer nobody will read ends it too (on error)
+                    with contextlib.suppress(BrokenPipeError):
+                        pipe.close()
         for child in self.children:
             try:
                 child.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 child.kill()
                 child.wait()
-            if child.stdout is not None:
-                child.stdout.close()
 
     def run(self, batches: Iterable[tuple[K, list[str]]]) -> Iterator[tuple[K, Batch]]:
         """Each batch's key and prediction, in the order the batches came."""

@@ -8,12 +8,11 @@ Writing a batch is three statements on PostgreSQL: one DELETE of its documents' 
 from the running agents (an id range and an array), a COPY of the new rows (BulkWriter, as
 the import writes; bulk_create elsewhere) and one UPDATE ... FROM of the confidence (and
 rank). Outside a transaction the writes go to a thread on its own connection, so that the
-server stores a batch (its four foreign keys are checked row by row at commit) while the
-next one is predicted. Prediction runs in CONCORD_SUGGEST_PROCESSES child interpreters
+server stores a batch (its document key is checked row by row at commit) while the next
+one is predicted. Prediction runs in CONCORD_SUGGEST_PROCESSES child interpreters
 (`ensemble.Predictor`) when the run is big enough, batch after batch. Every proposal is
-stored: on the bench's texts (about 50 mentions
-per 400 characters) the entity agents' scores are all above 0.3, so a score floor would
-drop nothing."""
+stored: on the bench's texts (about 50 mentions per 400 characters) the entity agents'
+scores are all above 0.3, so a score floor would drop nothing."""
 
 import os
 import queue
@@ -120,8 +119,13 @@ def _open_batches(project: Project) -> Iterator[tuple[list[int], list[str]]]:
 def _processes(documents: int) -> int:
     """Processes to predict in: CONCORD_SUGGEST_PROCESSES (0: the CPUs this process may
     use), and 1 when the documents are fewer than two batches per process."""
-    wanted = settings.CONCORD_SUGGEST_PROCESSES or len(os.sched_getaffinity(0))
+    wanted = settings.CONCORD_SUGGEST_PROCESSES or _cpus()
     return max(1, min(wanted, documents // (2 * BATCH)))
+
+
+def _cpus() -> int:
+    affinity = getattr(os, "sched_getaffinity", None)  # Linux; elsewhere every CPU
+    return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
 
 
 def _members(loaded: list[Loaded]) -> list[Member]:

@@ -69,3 +69,18 @@ def test_a_child_that_fails_is_an_error_not_a_hang() -> None:
     broken = [Member(0, "crf", "not a model")]
     with Predictor(broken, 2) as children, pytest.raises(PredictorError, match="exit code 1"):
         list(children.run([(0, ["some text"]), (1, ["more"])]))
+
+
+def test_leaving_midway_ends_the_children_without_killing_them(members: list[Member]) -> None:
+    """An error in the worker between batches (a failed write, say): the children, one of
+    them with an answer nobody reads, end at once instead of being killed after a wait."""
+    batches = [(k, _texts(150, k)) for k in range(4)]  # answers larger than a pipe holds
+
+    def stop_after_the_first() -> None:
+        for _key, _batch in children.run(iter(batches)):
+            raise RuntimeError("write failed")
+
+    with Predictor(members, 2) as children, pytest.raises(RuntimeError, match="write failed"):
+        stop_after_the_first()
+    assert all(child.returncode is not None and child.returncode >= 0
+               for child in children.children)
