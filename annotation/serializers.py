@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from annotation.models import SKIP_REASON_MAX, AnnotationStatus, Document, DocumentStatus
 from annotation.readers.long_texts import LONG_TEXTS
+from annotation.selectors.document_search import META_MAX, ORDERINGS, Q_MAX, DocumentQuery
 from annotation.selectors.documents import LIST_TEXT_CHARS
 from annotation.services.imports.options import FORMATS, ImportOptions
 
@@ -45,10 +46,64 @@ class DocumentListOutput(DocumentOutput):
 
 
 class DocumentFilter(serializers.Serializer):
+    """The document list's filters (DESIGN.md, "Documents"); they combine. Besides these
+    fields, `meta.<key>=<value>` (up to 5) keeps documents whose meta[key], as text, equals
+    value."""
+
     status = serializers.ChoiceField(DocumentStatus.choices, required=False)
     skipped = serializers.BooleanField(required=False, allow_null=True, default=None,
                                        help_text="true: documents someone skipped (and "
                                                  "nobody requeued since); false: the others")
+    q = serializers.CharField(required=False, default="", allow_blank=True, max_length=Q_MAX,
+                              help_text="a substring of the text, any case (CJK included)")
+    label = serializers.CharField(required=False, max_length=100,
+                                  help_text="a label (by name) in an annotation or the gold")
+    annotator = serializers.CharField(required=False, max_length=150,
+                                      help_text="annotated by this username")
+    agreement_lt = serializers.FloatField(
+        required=False, min_value=0, max_value=1,
+        help_text="the document's agreement in the latest report is below this")
+    pii = serializers.BooleanField(required=False, allow_null=True, default=None,
+                                   help_text="PII was found on import")
+    near_duplicate = serializers.RegexField(
+        r"^(true|false|[1-9][0-9]{0,18})$", required=False,
+        help_text="true: in a near-duplicate group; false: in none; an id: that group")
+    gold_check = serializers.BooleanField(required=False, allow_null=True, default=None)
+    ordering = serializers.ChoiceField(ORDERINGS, required=False, default="id")
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        values = super().to_internal_value(data)
+        meta = [(key[len("meta."):], value) for key, value in data.items()
+                if isinstance(key, str) and key.startswith("meta.")]
+        errors = _meta_errors(meta)
+        if errors:
+            raise serializers.ValidationError(errors)
+        values["meta"] = tuple((key, str(value)) for key, value in meta)
+        return values
+
+    def query(self) -> DocumentQuery:
+        return query_of(self.validated_data)
+
+
+def query_of(validated: dict[str, Any]) -> DocumentQuery:
+    """The DocumentQuery of a DocumentFilter's validated data."""
+    data = dict(validated)
+    near = data.pop("near_duplicate", None)
+    if near is not None:
+        near = {"true": True, "false": False}[near] if near in ("true", "false") else int(near)
+    return DocumentQuery(**data, near_duplicate=near)
+
+
+def _meta_errors(meta: list[tuple[str, Any]]) -> dict[str, str]:
+    if len(meta) > META_MAX:
+        return {"meta": _("At most %(n)d meta filters.") % {"n": META_MAX}}
+    for key, value in meta:
+        if not key or len(key) > 100:
+            return {f"meta.{key}": _("A meta key has 1 to 100 characters.")}
+        if not isinstance(value, str | int | float | bool) or len(str(value)) > Q_MAX:
+            return {f"meta.{key}": _("A meta value is a string of at most %(n)d characters.")
+                    % {"n": Q_MAX}}
+    return {}
 
 
 class SkipInput(serializers.Serializer):

@@ -8,6 +8,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotation import selectors
+from annotation.selectors.document_search import (
+    DocumentQuery,
+    documents_search,
+    documents_visible,
+    search_page,
+)
 from annotation.serializers import (
     DocumentBulkInput,
     DocumentBulkOutput,
@@ -15,10 +21,11 @@ from annotation.serializers import (
     DocumentListOutput,
     DocumentOutput,
     ImportInput,
+    query_of,
 )
 from annotation.services.assignments import documents_requeue
 from annotation.services.imports.jobs import check_size, import_start
-from config.api.pagination import CursorPagination
+from config.api.pagination import KeysetPagination
 from projects.permissions import Right, authorize
 from projects.serializers import JobOutput
 
@@ -26,30 +33,36 @@ AUDITED_IDS = 100  # of a bulk request's ids, the audit event keeps this many
 
 
 class DocumentListApi(APIView):
-    pagination_class = CursorPagination  # for the schema: the answer is a page
+    pagination_class = KeysetPagination  # for the schema: the answer is a page
 
     @extend_schema(parameters=[DocumentFilter], responses=DocumentListOutput(many=True))
     def get(self, request: Request, project_id: int) -> Response:
-        """The documents, each with the beginning of its text (`text_truncated` says whether
-        there is more; the document's own endpoint gives all of it)."""
-        access = authorize(user=request.user, project_id=project_id, right=Right.BROWSE)
+        """The documents that match every filter, each with the beginning of its text
+        (`text_truncated` says whether there is more; the document's own endpoint gives all
+        of it). Annotators see the documents they were handed."""
+        access = authorize(user=request.user, project_id=project_id, right=Right.VIEW)
         filters = DocumentFilter(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        docs = selectors.documents_listed(documents=selectors.document_list(
-            project=access.project, **filters.validated_data))
+        query = filters.query()
+        docs = documents_visible(access=access, user=request.user, query=query)
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(docs, request, self) or []
+        page = search_page(docs=selectors.documents_listed(documents=docs),
+                           ordering=query.ordering, size=paginator.size(request),
+                           after=request.query_params.get("after"),
+                           before=request.query_params.get("before"))
         if access.can(Right.SEE_OTHERS):
-            selectors.documents_with_skips(documents=page)
-        return paginator.get_paginated_response(DocumentListOutput(page, many=True).data)
+            selectors.documents_with_skips(documents=page.documents)
+        return paginator.response(request, DocumentListOutput(page.documents, many=True).data,
+                                  page.next_after, page.prev_before)
 
 
 class DocumentDetailApi(APIView):
     @extend_schema(responses=DocumentOutput,
                    parameters=[OpenApiParameter("document_id", int, OpenApiParameter.PATH)])
     def get(self, request: Request, project_id: int, document_id: int) -> Response:
-        access = authorize(user=request.user, project_id=project_id, right=Right.BROWSE)
-        document = get_object_or_404(access.project.documents, pk=document_id)
+        access = authorize(user=request.user, project_id=project_id, right=Right.VIEW)
+        document = get_object_or_404(documents_visible(
+            access=access, user=request.user, query=DocumentQuery()), pk=document_id)
         if access.can(Right.SEE_OTHERS):
             selectors.documents_with_skips(documents=[document])
         return Response(DocumentOutput(document).data)
@@ -68,7 +81,7 @@ class DocumentBulkApi(APIView):
             docs = access.project.documents.filter(pk__in=body["ids"])
             scope: dict[str, Any] = {"ids": body["ids"][:AUDITED_IDS]}
         else:
-            docs = selectors.document_list(project=access.project, **body["filter"])
+            docs = documents_search(project=access.project, query=query_of(body["filter"]))
             scope = {"filter": body["filter"]}
         done = documents_requeue(project=access.project, by=request.user, documents=docs,
                                  scope=scope)

@@ -31,6 +31,9 @@ class Document(models.Model):
     # How sure the active agents are of their suggestions for it, in [0, 1] (the least sure
     # suggestion's score); NULL until suggestions are computed. `uncertainty` order reads it.
     confidence = models.FloatField(null=True, blank=True, db_default=None)
+    # The near-duplicate group found on import (the smallest document id in it); NULL when
+    # the document is in none, or was imported with near_duplicates off.
+    near_duplicate_group = models.BigIntegerField(null=True, blank=True, db_default=None)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -40,6 +43,13 @@ class Document(models.Model):
             models.Index(fields=["project", "content_hash"], name="document_project_hash"),
             models.Index(fields=["project", "status", "rank", "id"], name="document_rank",
                          condition=Q(rank__isnull=False)),
+            # the document manager's sortable columns and near-duplicate filter (keyset
+            # pages over (column, id)); the text search's trigram index is in migration 0012
+            models.Index(fields=["project", "external_id", "id"], name="document_by_external_id"),
+            models.Index(fields=["project", "created_at", "id"], name="document_by_created"),
+            models.Index(fields=["project", "near_duplicate_group", "id"],
+                         name="document_near_duplicates",
+                         condition=Q(near_duplicate_group__isnull=False)),
         ]
         constraints = [
             models.UniqueConstraint(fields=["project", "external_id"], condition=~Q(external_id=""),

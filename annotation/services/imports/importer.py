@@ -24,6 +24,7 @@ from annotation.selectors import project_schema
 from annotation.services.bulk import BulkWriter
 from annotation.services.imports.identities import Annotators
 from annotation.services.imports.labels import LabelMaker
+from annotation.services.imports.near_groups import WrittenKeys
 from annotation.services.imports.options import ImportOptions, Report
 from annotation.services.imports.rows import Prepared, drop_taken_ids, write_batch
 from annotation.services.imports.suggestions import (
@@ -63,6 +64,7 @@ class Importer:
         self.held: dict[int, Prepared] = {}  # merges: first copies not stored (yet)
         self.annotators = Annotators(project=project)  # names to members and identities
         self.touched: set[int] = set()  # stored documents that received merged labellings
+        self.written = WrittenKeys(project)  # the near-duplicate finder's new documents
         self.ids_stored = project.documents.exclude(external_id="").exists()
         self.max_chars: int = settings.CONCORD_MAX_DOCUMENT_CHARS
         self.hash_ids: dict[str, bool] = {}  # ids with a '#': True for those of parts
@@ -249,6 +251,11 @@ class Importer:
                         prepared.suggestions = renumber(prepared.suggestions, ids)
         if batch and not self.failed:
             write_batch(self, batch)
+            if self.finder is not None:
+                for prepared in batch:
+                    if not prepared.existing:
+                        self.written.add(finder_key(prepared.record.line, prepared.record.part),
+                                         prepared.digest)
             if self.held:  # keep ids, not whole records
                 for prepared in batch:
                     if not prepared.existing and prepared.doc_id is not None:

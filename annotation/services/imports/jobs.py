@@ -22,6 +22,7 @@ from annotation.services.agents.suggesting import suggestions_schedule
 from annotation.services.agents.training import training_schedule
 from annotation.services.assignments import assignments_backfill
 from annotation.services.imports.importer import Importer
+from annotation.services.imports.near_groups import group_rows, groups_write
 from annotation.services.imports.options import FORMATS, ImportOptions
 from annotation.services.imports.statistics import import_analyze
 from annotation.services.ordering import ranks_after_import
@@ -217,7 +218,9 @@ def _run_pass(project: Project, job: Job, options: ImportOptions, path: Path, si
         importer.finish()
     if finder is not None and not importer.failed:
         progress(0.95, _("Grouping near-duplicates"))
-        _report_groups(importer, finder.groups())
+        groups = finder.groups()
+        _report_groups(importer, groups)
+        groups_write(group_rows(groups, importer.written))
     if finder is not None:
         finder.close()  # its temporary file
     for doc in project.documents.filter(pk__in=importer.touched):

@@ -163,6 +163,17 @@ def test_near_duplicates_are_grouped_and_can_be_skipped(world, imports):
     job = imports(jsonl({"text": base}, {"text": near}, {"text": "Something else entirely."}))
     assert job.result["near_duplicate_group_count"] == 1
     assert job.result["near_duplicate_groups"] == [[{"line": 1}, {"line": 2}]]
+    first, second, other = (Document.objects.get(project=world.project, text=t)
+                            for t in (base, near, "Something else entirely."))
+    assert (first.near_duplicate_group, second.near_duplicate_group) == (first.pk, first.pk)
+    assert other.near_duplicate_group is None
+    # a later import joins the stored group; the group keeps its smallest id
+    later = imports(jsonl({"text": "Unrelated words here."}, {"text": near + " Later."}))
+    assert later.result["near_duplicate_group_count"] == 1
+    joined = Document.objects.get(project=world.project, text=near + " Later.")
+    assert joined.near_duplicate_group == first.pk
+    assert Document.objects.filter(project=world.project, near_duplicate_group=first.pk) \
+        .count() == 3
     skipped = imports(jsonl({"text": near + " Again."}), near_duplicates="skip")
     assert skipped.result["near_duplicates_skipped"] == 1
     assert skipped.result["imported"] == 0

@@ -1,0 +1,252 @@
+"""The document manager's search: filters that combine freely, sortable columns and keyset
+pages (DESIGN.md, "Documents").
+
+Every filter narrows one queryset, so the page, the API and the bulk actions read the same
+set. `q` is a case-insensitive substring of the text, CJK included: on PostgreSQL a pg_trgm
+GIN index on UPPER(text) (migration 0012) serves patterns of three or more characters; a
+shorter one, and SQLite, scan (the result is the same, only slower).
+
+Pages are keyset pages over (sort column, id): a cursor names the last row of a page, so a
+page costs the same however deep it is. A cursor is the row's id when the list is sorted by
+id (the links the page has always had), else an opaque token of (value, id).
+"""
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Exists,
+    Field,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+)
+from django.db.models.expressions import CombinedExpression, F, RawSQL
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
+
+from annotation.models import (
+    AgreementReport,
+    Annotation,
+    AnnotationKind,
+    Assignment,
+    Document,
+    DocumentDisagreement,
+    Relation,
+    SentimentChoice,
+    Span,
+)
+from annotation.selectors.documents import document_list
+from projects.errors import ServiceError
+from projects.models import Project
+from projects.permissions import Access, Right
+
+ORDERINGS = ("id", "-id", "external_id", "-external_id", "status", "-status", "created_at",
+             "-created_at")
+Q_MAX = 200  # characters of a search string
+META_MAX = 5  # meta.<key>= filters in one query
+HUMAN = (AnnotationKind.ANNOTATION, AnnotationKind.GOLD)
+
+
+@dataclass(frozen=True)
+class DocumentQuery:
+    """What a user asked the list for. `meta` is ((key, value), ...): meta[key], as text,
+    equals value. `near_duplicate` is True (in any group), False (in none) or a group's
+    id (that group: the smallest document id in it)."""
+
+    status: str | None = None
+    skipped: bool | None = None
+    q: str = ""
+    label: str | None = None
+    annotator: str | None = None
+    agreement_lt: float | None = None
+    meta: tuple[tuple[str, str], ...] = ()
+    pii: bool | None = None
+    near_duplicate: bool | int | None = None
+    gold_check: bool | None = None
+    ordering: str = "id"
+
+
+def documents_search(*, project: Project, query: DocumentQuery,
+                     own: User | None = None) -> QuerySet[Document]:
+    """The project's documents that match every filter of `query`, in its order. `own`: only
+    the documents that user was handed, and their own labels for `label` (an annotator's
+    view; agreement is not theirs to filter by)."""
+    docs = document_list(project=project, status=query.status, skipped=query.skipped)
+    if own is not None:
+        docs = docs.filter(Exists(Assignment.objects.filter(document=OuterRef("pk"),
+                                                            annotator=own)))
+    if query.q:
+        docs = docs.filter(text__icontains=query.q)
+    if query.label is not None:
+        docs = docs.filter(_has_label(project, query.label, own))
+    if query.annotator is not None:
+        docs = docs.filter(Exists(Annotation.objects.filter(
+            document=OuterRef("pk"), kind=AnnotationKind.ANNOTATION,
+            annotator__username=query.annotator)))
+    if query.agreement_lt is not None and own is None:
+        docs = docs.filter(_agreement_below(project, query.agreement_lt))
+    for key, value in query.meta:
+        docs = docs.alias(**{f"meta_{key_alias(key)}": Cast(KeyTextTransform(key, "meta"),
+                                                             TextField())}).filter(
+            **{f"meta_{key_alias(key)}": value})
+    docs = _flags(docs, query)
+    return docs.order_by(*_order(query.ordering))
+
+
+def key_alias(key: str) -> str:
+    """A name for the annotation of meta[key] that no key can break out of."""
+    return key.encode().hex()
+
+
+def _flags(docs: QuerySet[Document], query: DocumentQuery) -> QuerySet[Document]:
+    if query.pii is not None:
+        docs = docs.exclude(pii={}) if query.pii else docs.filter(pii={})
+    if query.near_duplicate is True:
+        docs = docs.filter(near_duplicate_group__isnull=False)
+    elif query.near_duplicate is False:
+        docs = docs.filter(near_duplicate_group__isnull=True)
+    elif isinstance(query.near_duplicate, int):
+        docs = docs.filter(near_duplicate_group=query.near_duplicate)
+    if query.gold_check is not None:
+        docs = docs.filter(is_gold_check=query.gold_check)
+    return docs
+
+
+def _has_label(project: Project, name: str, own: User | None) -> Q | Exists:
+    """A human annotation or the gold of the document carries the label (any kind of label
+    by that name); `own`: that user's annotation only."""
+    ids = list(project.labels.filter(name=name).values_list("pk", flat=True))
+    if not ids:
+        return Q(pk__in=[])
+    whose = ({"annotation__annotator": own, "annotation__kind": AnnotationKind.ANNOTATION}
+             if own is not None else {"annotation__kind__in": HUMAN})
+    spans, relations, sentiment = (
+        Exists(model.objects.filter(annotation__document=OuterRef("pk"), label_id__in=ids,
+                                    **whose)) for model in (Span, Relation, SentimentChoice))
+    return Q(spans) | Q(relations) | Q(sentiment)
+
+
+def _agreement_below(project: Project, threshold: float) -> Q:
+    """In the latest agreement report, the document's agreement (1 - its disagreement
+    score) is below `threshold`; documents the report did not score do not match."""
+    report = AgreementReport.objects.filter(project=project).values_list("pk", flat=True).first()
+    if report is None:
+        return Q(pk__in=[])
+    agreement = CombinedExpression(Value(1.0), "-", F("score"), output_field=FloatField())
+    scores = (DocumentDisagreement.objects.filter(report_id=report, document=OuterRef("pk"))
+              .alias(agreement=agreement).filter(agreement__lt=threshold))
+    return Q(Exists(scores))
+
+
+def _order(ordering: str) -> list[str]:
+    column = ordering.lstrip("-")
+    if column == "id":
+        return [ordering]
+    sign = "-" if ordering.startswith("-") else ""
+    return [ordering, f"{sign}id"]
+
+
+# ------------------------------------------------------------------------ keyset pages
+
+
+class BadCursor(ServiceError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{name}: not a cursor of this list (follow the page's links)",
+                         [{"field": name, "message": "not a cursor of this list"}])
+
+
+def cursor_of(document: Document, ordering: str) -> str:
+    column = ordering.lstrip("-")
+    if column == "id":
+        return str(document.pk)
+    value = getattr(document, column)
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    raw = json.dumps([value, document.pk], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _cursor_value(token: str, ordering: str, name: str) -> tuple[Any, int]:
+    column = ordering.lstrip("-")
+    if column == "id":
+        if not token.isdigit() or len(token) > 19:
+            raise BadCursor(name)
+        return None, int(token)
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        value, pk = json.loads(raw)
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+        raise BadCursor(name) from exc
+    if not isinstance(pk, int) or not isinstance(value, str) or isinstance(pk, bool):
+        raise BadCursor(name)
+    if column == "created_at":
+        try:
+            return datetime.fromisoformat(value), pk
+        except ValueError as exc:
+            raise BadCursor(name) from exc
+    return value, pk
+
+
+def _beyond(docs: QuerySet[Document], ordering: str, value: Any, pk: int,
+            forward: bool) -> QuerySet[Document]:
+    """The rows after (forward) or before the cursor row in `ordering`, as one row-value
+    comparison, which PostgreSQL answers from an index on (project, column, id)."""
+    column = ordering.lstrip("-")
+    ascending = not ordering.startswith("-")
+    greater = ascending == forward
+    if column == "id":
+        return docs.filter(id__gt=pk) if greater else docs.filter(id__lt=pk)
+    table, model_field = Document._meta.db_table, Document._meta.get_field(column)
+    assert isinstance(model_field, Field)
+    stored = model_field.get_db_prep_value(value, connection)  # as the column holds it
+    sql = f'("{table}"."{model_field.column}", "{table}"."id") {">" if greater else "<"} (%s, %s)'
+    return docs.filter(RawSQL(sql, [stored, pk], output_field=BooleanField()))
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    documents: Sequence[Document]
+    next_after: str | None
+    prev_before: str | None
+
+
+def search_page(*, docs: QuerySet[Document], ordering: str, size: int,
+                after: str | None = None, before: str | None = None) -> SearchPage:
+    """A keyset page of `docs` (already in `ordering`): the first, or the one after the
+    cursor `after`, or the one before `before`; no COUNT and no OFFSET."""
+    if before:
+        value, pk = _cursor_value(before, ordering, "before")
+        rows = list(_beyond(docs, ordering, value, pk, forward=False)
+                    .reverse()[:size + 1])
+        more, rows = len(rows) > size, rows[:size][::-1]
+        return SearchPage(rows, cursor_of(rows[-1], ordering) if rows else None,
+                          cursor_of(rows[0], ordering) if rows and more else None)
+    if after:
+        value, pk = _cursor_value(after, ordering, "after")
+        docs = _beyond(docs, ordering, value, pk, forward=True)
+    rows = list(docs[:size + 1])
+    more, rows = len(rows) > size, rows[:size]
+    return SearchPage(rows, cursor_of(rows[-1], ordering) if rows and more else None,
+                      cursor_of(rows[0], ordering) if rows and after else None)
+
+
+def documents_visible(*, access: Access, user: User, query: DocumentQuery) -> QuerySet[Document]:
+    """`documents_search` as the requester may see it: every document for a role that may
+    browse the project's documents (managers, reviewers, consumers); an annotator's own
+    (the documents they were handed); a 403 otherwise."""
+    if access.can(Right.BROWSE):
+        return documents_search(project=access.project, query=query)
+    access.require(Right.LABEL)
+    return documents_search(project=access.project, query=query, own=user)
