@@ -8,6 +8,7 @@ from annotation.models import SKIP_REASON_MAX, AnnotationStatus, Document, Docum
 from annotation.readers.long_texts import LONG_TEXTS
 from annotation.selectors.document_search import META_MAX, ORDERINGS, Q_MAX, DocumentQuery
 from annotation.selectors.documents import LIST_TEXT_CHARS
+from annotation.services.document_actions import ACTIONS, ANNOTATORS_MAX, Selection
 from annotation.services.imports.options import FORMATS, ImportOptions
 
 
@@ -82,16 +83,7 @@ class DocumentFilter(serializers.Serializer):
         return values
 
     def query(self) -> DocumentQuery:
-        return query_of(self.validated_data)
-
-
-def query_of(validated: dict[str, Any]) -> DocumentQuery:
-    """The DocumentQuery of a DocumentFilter's validated data."""
-    data = dict(validated)
-    near = data.pop("near_duplicate", None)
-    if near is not None:
-        near = {"true": True, "false": False}[near] if near in ("true", "false") else int(near)
-    return DocumentQuery(**data, near_duplicate=near)
+        return DocumentQuery.of(self.validated_data)
 
 
 def _meta_errors(meta: list[tuple[str, Any]]) -> dict[str, str]:
@@ -112,23 +104,55 @@ class SkipInput(serializers.Serializer):
 
 
 class DocumentBulkInput(serializers.Serializer):
-    """DESIGN.md's bulk body. Of its actions only `requeue` exists so far."""
+    """DESIGN.md's bulk body: an action on chosen `ids` or on every match of `filter`."""
 
-    action = serializers.ChoiceField(["requeue"])
+    action = serializers.ChoiceField(ACTIONS)
     ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
-                                required=False, max_length=10_000)
+                                required=False, allow_empty=False, max_length=10_000)
     filter = DocumentFilter(required=False)
+    annotators = serializers.ListField(child=serializers.CharField(max_length=150),
+                                       required=False, default=list, max_length=ANNOTATORS_MAX,
+                                       help_text="usernames, for `assign`")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if ("ids" in attrs) == ("filter" in attrs):
             raise serializers.ValidationError(_("Give either ids or filter."))
         return attrs
 
+    def selection(self) -> Selection:
+        data = self.validated_data
+        if "ids" in data:
+            return Selection(ids=list(dict.fromkeys(data["ids"])))
+        return Selection(filter=json_ready(data["filter"]))
+
+
+def json_ready(data: dict[str, Any]) -> dict[str, Any]:
+    """A validated filter as a job and the audit log keep it: what was asked for (no field
+    left at its default), meta pairs as lists."""
+    kept = {name: value for name, value in data.items()
+            if value not in (None, "", (), []) and (name, value) != ("ordering", "id")}
+    if "meta" in kept:
+        kept["meta"] = [list(pair) for pair in kept["meta"]]
+    return kept
+
 
 class DocumentBulkOutput(serializers.Serializer):
     action = serializers.CharField()
-    documents = serializers.IntegerField(help_text="documents that had a skip")
-    skips = serializers.IntegerField(help_text="skips undone")
+    documents = serializers.IntegerField(help_text="documents of the selection acted on "
+                                                   "(requeue: those that had a skip)")
+    skips = serializers.IntegerField(required=False, help_text="requeue: skips undone")
+    assigned = serializers.IntegerField(required=False, help_text="assign: places handed")
+    already = serializers.IntegerField(required=False,
+                                       help_text="assign: the annotator had it already")
+    full = serializers.IntegerField(required=False,
+                                    help_text="assign: no room left among the k places")
+    gold_checks = serializers.IntegerField(required=False,
+                                           help_text="assign: gold checks, left out")
+    changed = serializers.IntegerField(required=False,
+                                       help_text="gold_check, ungold_check: documents changed")
+    without_gold = serializers.IntegerField(required=False,
+                                            help_text="gold_check: left out, no gold")
+    deleted = serializers.IntegerField(required=False, help_text="delete: documents deleted")
 
 
 class ImportInput(serializers.Serializer):

@@ -7,6 +7,7 @@ from django.db import DatabaseError
 from annotation.services.agents.suggesting import suggestions_precompute
 from annotation.services.agents.training import training_auto, training_run
 from annotation.services.agreement.jobs import agreement_auto, agreement_run
+from annotation.services.document_actions import documents_bulk_run
 from annotation.services.exports import export_run
 from annotation.services.imports.jobs import import_discard, import_run
 from annotation.services.ordering import document_ranks_refresh
@@ -58,6 +59,13 @@ def agreement_auto_task(project_id: int) -> None:
 def export_task(job_id: int) -> None:
     services.job_run(job_id=job_id, transient=TRANSIENT,
                      work=lambda job, progress: export_run(job=job, progress=progress))
+
+
+@shared_task(base=JobTask, soft_time_limit=1800, time_limit=1900)
+def bulk_task(job_id: int) -> None:
+    """A bulk action on many documents (its batches commit one by one; a retry goes on)."""
+    services.job_run(job_id=job_id, transient=TRANSIENT,
+                     work=lambda job, progress: documents_bulk_run(job=job, progress=progress))
 
 
 @shared_task(soft_time_limit=120, time_limit=150)

@@ -196,6 +196,7 @@ class JobKind(models.TextChoices):
     AGREEMENT = "agreement", _("Agreement")
     PROJECT_DELETE = "project_delete", _("Project deletion")
     TRAIN = "train", _("Training")
+    BULK = "bulk", _("Bulk action on documents")
 
 
 class JobStatus(models.TextChoices):
@@ -252,6 +253,7 @@ class AuditAction(models.TextChoices):
     REQUEUE = "requeue", _("Skipped documents returned to the queue")
     AGENT_CHANGE = "agent_change", _("Agent changed")
     TRAIN = "train", _("Training started")
+    BULK = "bulk", _("Bulk action on documents")
 
 
 class AuditEvent(models.Model):

@@ -46,6 +46,7 @@ JOB_RIGHTS: dict[str, Right] = {
     JobKind.AGREEMENT: Right.AGREEMENT,
     JobKind.PROJECT_DELETE: Right.MANAGE,
     JobKind.TRAIN: Right.AGREEMENT,
+    JobKind.BULK: Right.MANAGE,
 }
 
 Requester = User | AnonymousUser

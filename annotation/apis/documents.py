@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.parsers import MultiPartParser
@@ -10,7 +8,6 @@ from rest_framework.views import APIView
 from annotation import selectors
 from annotation.selectors.document_search import (
     DocumentQuery,
-    documents_search,
     documents_visible,
     search_page,
 )
@@ -21,15 +18,13 @@ from annotation.serializers import (
     DocumentListOutput,
     DocumentOutput,
     ImportInput,
-    query_of,
 )
-from annotation.services.assignments import documents_requeue
+from annotation.services.document_actions import documents_bulk
 from annotation.services.imports.jobs import check_size, import_start
 from config.api.pagination import KeysetPagination
+from projects.models import Job
 from projects.permissions import Right, authorize
 from projects.serializers import JobOutput
-
-AUDITED_IDS = 100  # of a bulk request's ids, the audit event keeps this many
 
 
 class DocumentListApi(APIView):
@@ -69,24 +64,21 @@ class DocumentDetailApi(APIView):
 
 
 class DocumentBulkApi(APIView):
-    @extend_schema(request=DocumentBulkInput, responses=DocumentBulkOutput)
+    @extend_schema(request=DocumentBulkInput,
+                   responses={200: DocumentBulkOutput, 202: JobOutput})
     def post(self, request: Request, project_id: int) -> Response:
-        """Act on many documents, chosen by `ids` or by the list's `filter`. `requeue` returns
+        """Act on many documents, chosen by `ids` or by the list's `filter`: at once for up
+        to a page of them (200 and the outcome), else as a job (202). `requeue` returns
         skipped documents to the queue (one UPDATE, so never a job)."""
         access = authorize(user=request.user, project_id=project_id, right=Right.MANAGE)
         data = DocumentBulkInput(data=request.data)
         data.is_valid(raise_exception=True)
-        body = data.validated_data
-        if "ids" in body:
-            docs = access.project.documents.filter(pk__in=body["ids"])
-            scope: dict[str, Any] = {"ids": body["ids"][:AUDITED_IDS]}
-        else:
-            docs = documents_search(project=access.project, query=query_of(body["filter"]))
-            scope = {"filter": body["filter"]}
-        done = documents_requeue(project=access.project, by=request.user, documents=docs,
-                                 scope=scope)
-        return Response({"action": body["action"], "documents": done.documents,
-                         "skips": done.skips})
+        done = documents_bulk(project=access.project, by=request.user,
+                              action=data.validated_data["action"], selection=data.selection(),
+                              annotators=data.validated_data["annotators"])
+        if isinstance(done, Job):
+            return Response(JobOutput(done).data, status=202)
+        return Response(DocumentBulkOutput(done.as_dict()).data)
 
 
 class ImportApi(APIView):

@@ -174,6 +174,9 @@ class AssignmentStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     SKIPPED = "skipped", _("Skipped")
     EXPIRED = "expired", _("Expired")
+    # handed to the annotator by a manager: holds one of the k places until they open it
+    # (their next `next` makes it active), with no lease running meanwhile
+    ASSIGNED = "assigned", _("Assigned")
 
 
 SKIP_REASON_MAX = 500  # characters of the reason an annotator may give for a skip

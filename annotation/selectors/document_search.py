@@ -77,6 +77,18 @@ class DocumentQuery:
     gold_check: bool | None = None
     ordering: str = "id"
 
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> "DocumentQuery":
+        """From a validated filter (serializers.DocumentFilter), or the JSON a job keeps of
+        one: near_duplicate as "true", "false" or an id's digits; meta as pairs."""
+        values = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        near = values.pop("near_duplicate", None)
+        if isinstance(near, str):
+            near = {"true": True, "false": False}[near] if near in ("true", "false") \
+                else int(near)
+        values["meta"] = tuple((str(k), str(v)) for k, v in values.get("meta", ()))
+        return cls(**values, near_duplicate=near)
+
 
 def documents_search(*, project: Project, query: DocumentQuery,
                      own: User | None = None) -> QuerySet[Document]:

@@ -103,9 +103,10 @@ class Progress:
 
 
 def live(now: datetime) -> Q:
-    """Assignments that hold one of a document's k slots: submitted, or a running lease."""
-    return Q(status=AssignmentStatus.SUBMITTED) | Q(status=AssignmentStatus.ACTIVE,
-                                                    expires_at__gt=now)
+    """Assignments that hold one of a document's k slots: submitted, handed over by a
+    manager (assigned), or a running lease."""
+    return (Q(status__in=(AssignmentStatus.SUBMITTED, AssignmentStatus.ASSIGNED))
+            | Q(status=AssignmentStatus.ACTIVE, expires_at__gt=now))
 
 
 def documents_open_to(*, project: Project, user: User, now: datetime) -> QuerySet[Document]:
@@ -140,7 +141,8 @@ def progress_of(*, project: Project, user: User) -> Progress:
     open_count = documents_open_to(project=project, user=user, now=timezone.now()).count()
     return Progress(done=counts.get(AssignmentStatus.SUBMITTED, 0),
                     skipped=counts.get(AssignmentStatus.SKIPPED, 0),
-                    remaining=open_count + (1 if current else 0), current=current)
+                    remaining=open_count + counts.get(AssignmentStatus.ASSIGNED, 0)
+                    + (1 if current else 0), current=current)
 
 
 @dataclass(frozen=True)

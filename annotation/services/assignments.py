@@ -69,6 +69,21 @@ def _resume(project: Project, user: User, now: datetime) -> Assignment | None:
     return None
 
 
+def _handed(project: Project, user: User, now: datetime) -> Assignment | None:
+    """The oldest document a manager handed the user (`documents_assign`), opened: its place
+    was held since, so k cannot be exceeded; the lease starts now."""
+    handed = (Assignment.objects.select_for_update()
+              .filter(project=project, annotator=user, status=AssignmentStatus.ASSIGNED)
+              .order_by("id").first())
+    if handed is None:
+        return None
+    handed.status = AssignmentStatus.ACTIVE
+    handed.expires_at = now + timedelta(minutes=project.lease_minutes)
+    rows.row_update(model=Assignment, pk=handed.pk,
+                    fields={"status": handed.status, "expires_at": handed.expires_at})
+    return handed
+
+
 def _lease(project: Project, user: User, document_id: int, now: datetime) -> Assignment:
     return rows.lease_take(project_id=project.pk, user_id=user.pk, document_id=document_id,
                            now=now, expires_at=now + timedelta(minutes=project.lease_minutes))
@@ -76,10 +91,11 @@ def _lease(project: Project, user: User, document_id: int, now: datetime) -> Ass
 
 @transaction.atomic
 def assignment_next(*, project: Project, user: User) -> Assignment | None:
-    """The requester's next document: their open lease, else a new one; None when done."""
+    """The requester's next document: their open lease, else one a manager handed them,
+    else a new one; None when done."""
     now = timezone.now()
     rows.membership_lock(project_id=project.pk, user_id=user.pk)
-    current = _resume(project, user, now)
+    current = _resume(project, user, now) or _handed(project, user, now)
     if current is not None:
         return current
     check = gold_check_next(project=project, user=user, now=now)  # takes no slot of k

@@ -63,7 +63,8 @@ def _one(sql: str, params: list[Any]) -> Any:
 
 def _live(alias: str) -> str:
     """The SQL of selectors.labeling.live(): an assignment holding one of the k places."""
-    return (f"({alias}.status = '{AssignmentStatus.SUBMITTED.value}' OR ({alias}.status = "
+    return (f"({alias}.status IN ('{AssignmentStatus.SUBMITTED.value}', "
+            f"'{AssignmentStatus.ASSIGNED.value}') OR ({alias}.status = "
             f"'{AssignmentStatus.ACTIVE.value}' AND {alias}.expires_at > %s))")
 
 

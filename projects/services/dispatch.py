@@ -15,6 +15,7 @@ TASK_FOR_KIND: dict[str, str] = {
     JobKind.AGREEMENT: "annotation.tasks.agreement_task",
     JobKind.PROJECT_DELETE: "annotation.tasks.project_purge_task",
     JobKind.TRAIN: "annotation.tasks.train_task",
+    JobKind.BULK: "annotation.tasks.bulk_task",
 }
 AGREEMENT_AUTO_TASK = "annotation.tasks.agreement_auto_task"
 PROGRESS_TASK = "annotation.tasks.progress_task"

@@ -188,6 +188,8 @@ def failure_message(*, kind: str | None, exc: BaseException) -> str:
                              "administrators have the details."),
         JobKind.PROJECT_DELETE: _("The project's deletion failed unexpectedly; the "
                                   "administrators have the details."),
+        JobKind.BULK: _("The bulk action failed unexpectedly; what it finished stays done, "
+                        "and the administrators have the details."),
     }
     return sentences.get(kind or "", _("The job failed unexpectedly; the administrators have "
                                        "the details."))

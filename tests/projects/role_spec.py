@@ -45,8 +45,10 @@ SPEC = {
     "api:label": {"GET": "view", "PUT": "manage", "PATCH": "manage", "DELETE": "manage"},
     "api:members": {"GET": "manage", "POST": "manage"},
     "api:member": {"GET": "manage", "PATCH": "manage", "DELETE": "manage"},
-    "api:documents": {"GET": "browse"},
-    "api:document": {"GET": "browse"},
+    # every member: browse gives every document, label (annotators) their own ones
+    # (tests/annotation/apis/test_documents.py)
+    "api:documents": {"GET": "view"},
+    "api:document": {"GET": "view"},
     "api:documents-bulk": {"POST": "manage"},
     "api:imports": {"POST": "manage"},
     "projects:label": {"GET": "label"},

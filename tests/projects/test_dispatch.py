@@ -28,7 +28,7 @@ def test_every_task_a_service_names_is_found_in_a_fresh_process():
     probe = json.loads(done.stdout.strip().splitlines()[-1])
     assert probe["before"] == []
     assert all(name == found for name, found in probe["found"].items())
-    assert len(probe["found"]) == 10
+    assert len(probe["found"]) == 11
 
 
 def test_every_job_kind_has_a_task():
