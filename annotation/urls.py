@@ -5,6 +5,7 @@ from django.urls import path
 
 from annotation.views import (
     agreement,
+    document_manager,
     documents,
     exports,
     labeling,
@@ -21,6 +22,8 @@ urlpatterns = [
     path(f"{P}/documents/", documents.document_list, name="documents"),
     path(f"{P}/documents/requeue/", documents.documents_requeue_page,
          name="documents-requeue"),
+    path(f"{P}/documents/bulk/", document_manager.documents_bulk_page, name="documents-bulk"),
+    path(f"{P}/documents/<int:document_id>/", document_manager.document_page, name="document"),
     path(f"{P}/import/", documents.import_page, name="import"),
     path(f"{P}/label/", labeling.label_next, name="label"),
     path(f"{P}/agreement/", agreement.agreement_page, name="agreement"),

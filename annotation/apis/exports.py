@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -13,6 +14,8 @@ from rest_framework.views import APIView
 from annotation.models import DatasetVersion
 from annotation.pure.exports import FORMATS
 from annotation.selectors.exports import SCOPES
+from annotation.serializers import DocumentFilter, json_ready
+from annotation.services.document_actions import Selection
 from annotation.services.exports import export_start, export_stream, version_delete
 from projects.permissions import Access, Right, authorize
 from projects.serializers import JobOutput
@@ -26,6 +29,22 @@ class ExportQuery(serializers.Serializer):
 
 class ExportInput(ExportQuery):
     name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+                                required=False, allow_empty=False, max_length=10_000,
+                                help_text="just these documents")
+    filter = DocumentFilter(required=False, help_text="just the documents matching it "
+                                                      "(the document list's filters)")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "ids" in attrs and "filter" in attrs:
+            raise serializers.ValidationError(_("Give ids or filter, not both."))
+        return attrs
+
+    def selection(self) -> Selection | None:
+        data = self.validated_data
+        if "ids" in data:
+            return Selection(ids=list(dict.fromkeys(data["ids"])))
+        return Selection(filter=json_ready(data["filter"])) if "filter" in data else None
 
 
 class VersionOutput(serializers.ModelSerializer):
@@ -91,7 +110,8 @@ class VersionListApi(APIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         job = export_start(project=access.project, by=request.user, fmt=v["format"],
-                           scope=v["scope"], name=v["name"], pseudonymize=v["pseudonymize"])
+                           scope=v["scope"], name=v["name"], pseudonymize=v["pseudonymize"],
+                           selection=data.selection())
         return Response(JobOutput(job).data, status=202)
 
 

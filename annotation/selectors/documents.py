@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.db.models.functions import Left, Length, Substr
 from django.db.models.lookups import GreaterThan
 
@@ -91,7 +91,8 @@ def documents_listed(*, documents: QuerySet[Document], chars: int = LIST_TEXT_CH
     for a text of a million code points as for a short one."""
     return documents.defer("text").annotate(
         text_preview=Substr("text", 1, chars),
-        text_truncated=GreaterThan(Length(Substr("text", 1, chars + 1)), chars))
+        text_truncated=GreaterThan(Length(Substr("text", 1, chars + 1)), chars),
+        has_pii=ExpressionWrapper(~Q(pii={}), output_field=BooleanField()))
 
 
 @dataclass(frozen=True)

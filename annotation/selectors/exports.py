@@ -215,10 +215,12 @@ def _with_all(project: Project, docs: list[tuple], names: dict[int, str], name: 
             for pk, external_id, text, meta, _gold in docs]
 
 
-def _chunks(project: Project, scope: str, pseudonymize: bool) -> Iterator[list[Stored]]:
+def _chunks(project: Project, scope: str, pseudonymize: bool,
+            subset: QuerySet[Document] | None = None) -> Iterator[list[Stored]]:
     """The documents in chunks, by keyset (``id > last``); each chunk's labellings are read
     by its id range, not by a list of document ids: a few queries, no thousands of
-    parameters, rows as plain tuples."""
+    parameters, rows as plain tuples. `subset`: only the documents it holds (one query per
+    chunk, by the chunk's id range)."""
     names = dict(project.labels.values_list("id", "name"))
     name = _Namer(project, pseudonymize)
     gold = scope == "gold"
@@ -228,19 +230,25 @@ def _chunks(project: Project, scope: str, pseudonymize: bool) -> Iterator[list[S
     last = 0
     while docs := _fetch(documents, [*([last] if gold else []), project.pk, last, CHUNK]):
         last = docs[-1][0]
+        if subset is not None:
+            keep = set(subset.filter(id__gte=docs[0][0], id__lte=last)
+                       .values_list("id", flat=True).order_by())
+            docs = [doc for doc in docs if doc[0] in keep]
+            if not docs:
+                continue
         yield _with_gold(docs, names) if gold else _with_all(project, docs, names, name)
 
 
-def export_documents(*, project: Project, scope: str = "gold", pseudonymize: bool = False
-                     ) -> Iterator[Stored]:
+def export_documents(*, project: Project, scope: str = "gold", pseudonymize: bool = False,
+                     subset: QuerySet[Document] | None = None) -> Iterator[Stored]:
     """The documents to export, as the database holds them, for every format: ``gold``
     gives the reviewed documents with their gold; ``all`` every document with every
-    submitted annotation, the gold and the predictions.
+    submitted annotation, the gold and the predictions; with `subset`, only its documents.
 
     Outside a transaction the chunks are read ahead by a thread (its own connection), so
     the database answers for the next chunk while this one is written; inside one (a job's,
     a test's) another connection would not see its data, so they are read in turn."""
-    chunks = _chunks(project, scope, pseudonymize)
+    chunks = _chunks(project, scope, pseudonymize, subset)
     for chunk in chunks if connection.in_atomic_block else read_ahead(chunks):
         yield from chunk
 

@@ -68,6 +68,14 @@ class Selection:
             return project.documents.filter(pk__in=self.ids).order_by("id")
         return documents_search(project=project, query=DocumentQuery.of(self.filter or {}))
 
+    def as_params(self) -> dict[str, Any]:
+        """As a job's JSON keeps it."""
+        return {"ids": self.ids} if self.ids is not None else {"filter": self.filter or {}}
+
+    @classmethod
+    def of(cls, params: dict[str, Any]) -> "Selection":
+        return cls(ids=params.get("ids"), filter=params.get("filter"))
+
     def scope(self) -> dict[str, Any]:
         if self.ids is not None:
             return {"ids": self.ids[:AUDITED_IDS], "count": len(self.ids)}
@@ -107,7 +115,7 @@ def annotators_for(*, project: Project, usernames: Sequence[str]) -> list[User]:
     return [users[name] for name in names]
 
 
-def _check_ids(project: Project, selection: Selection) -> None:
+def selection_check(project: Project, selection: Selection) -> None:
     """Every chosen id is a document of this project: else 404, and nothing changes."""
     if selection.ids is None:
         return
@@ -127,7 +135,7 @@ def documents_bulk(*, project: Project, by: User, action: str, selection: Select
         raise ServiceError.field("action", _("Unknown action."))
     users = annotators_for(project=project, usernames=annotators) \
         if action == Action.ASSIGN else []
-    _check_ids(project, selection)
+    selection_check(project, selection)
     docs = selection.documents(project)
     audit = {**selection.scope(), "action": action,
              **({"annotators": [u.username for u in users]} if users else {})}

@@ -13,15 +13,17 @@ from django.contrib.auth.models import User
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from annotation.models import DatasetVersion
+from annotation.models import DatasetVersion, Document
 from annotation.pure.exports import FORMATS, Export, ExportLabels, RelationLabel
 from annotation.pure.exports.tabular import RESERVED
 from annotation.selectors.agreement import agreement_latest
 from annotation.selectors.exports import SCOPES, export_documents
+from annotation.services.document_actions import Selection, selection_check
 from projects.errors import Conflict, ServiceError
 from projects.models import AuditAction, Job, JobKind, JobStatus, LabelKind, Project
 from projects.services.audit import audit_record
@@ -86,10 +88,11 @@ def export_stream(*, project: Project, fmt: str, scope: str, pseudonymize: bool 
 
 
 def _chunks(export: Export, project: Project, pseudonymize: bool,
-            seen: Callable[[Iterator[Any]], Iterator[Any]]) -> Iterator[bytes]:
+            seen: Callable[[Iterator[Any]], Iterator[Any]],
+            subset: QuerySet[Document] | None = None) -> Iterator[bytes]:
     """The export's bytes; ``seen`` sees each document on its way to the writer."""
     return export.write(seen(export_documents(project=project, scope=export.scope,
-                                              pseudonymize=pseudonymize)))
+                                              pseudonymize=pseudonymize, subset=subset)))
 
 
 def _lock_names(project: Project) -> None:
@@ -116,20 +119,26 @@ def _name_taken(project: Project, name: str) -> str | None:
 
 @transaction.atomic
 def export_start(*, project: Project, by: User | None, fmt: str, scope: str = "gold",
-                 name: str = "", pseudonymize: bool = False) -> Job:
+                 name: str = "", pseudonymize: bool = False,
+                 selection: Selection | None = None) -> Job:
     """Queue an export job. A name already used by a version, or by an export still being
     built, is a Conflict (409) here, at the request; the unique constraint on the versions'
-    names stays as the last guard (export_run)."""
+    names stays as the last guard (export_run). `selection`: just those documents (chosen
+    ids, or a filter of the document manager, read when the job runs); the manifest
+    records it."""
     _check(fmt, scope)
     name = name.strip() or f"{slugify(project.name) or 'project'}-{scope}-{fmt}-" \
         f"{timezone.now():%Y%m%d-%H%M%S}"
+    if selection is not None:
+        selection_check(project, selection)
     _lock_names(project)
     taken = _name_taken(project, name)
     if taken is not None:
         raise Conflict(taken, [{"field": "name", "message": taken}])
     return job_create(project=project, kind=JobKind.EXPORT, by=by,
                       params={"format": fmt, "scope": scope, "name": name,
-                              "pseudonymize": pseudonymize})
+                              "pseudonymize": pseudonymize,
+                              **({"selection": selection.as_params()} if selection else {})})
 
 
 def _concord_version() -> str:
@@ -181,7 +190,10 @@ def export_run(*, job: Job, progress: ProgressFn) -> dict:
         f"{export.extension}"
     try:
         with tempfile.TemporaryFile() as out:  # then one save, whatever the storage backend
-            for chunk in _chunks(export, project, params.get("pseudonymize", False), counted):
+            subset = Selection.of(params["selection"]).documents(project) \
+                if params.get("selection") else None
+            for chunk in _chunks(export, project, params.get("pseudonymize", False), counted,
+                                 subset):
                 digest.update(chunk)
                 size += len(chunk)
                 out.write(chunk)

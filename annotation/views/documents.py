@@ -3,7 +3,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,13 +13,20 @@ from django.views.decorators.http import require_http_methods, require_POST
 from annotation import selectors
 from annotation.forms import ImportForm
 from annotation.models import DocumentStatus
+from annotation.pure.exports import FORMATS
+from annotation.selectors.document_search import SearchPage, documents_visible, search_page
+from annotation.serializers import DocumentFilter
 from annotation.services.assignments import documents_requeue
 from annotation.services.imports.jobs import import_start
-from projects.permissions import MAX_ID, Access, Right
+from projects.errors import ServiceError
+from projects.permissions import MAX_ID, ROLE_RIGHTS, Access, Right
+from projects.selectors import label_list, member_list
 from projects.views.base import apply_service, context, project_view
 
 
 class DocumentFilterForm(forms.Form):
+    """The status and skipped filters of the requeue form (which returns to the list)."""
+
     status = forms.ChoiceField(choices=DocumentStatus.choices, required=False)
     skipped = forms.NullBooleanField(required=False)  # ?skipped=true: skipped ones only
 
@@ -28,31 +35,78 @@ class DocumentFilterForm(forms.Form):
         return {"status": data.get("status") or None, "skipped": data.get("skipped")}
 
 
-class DocumentListQuery(DocumentFilterForm):
-    after = forms.IntegerField(min_value=0, required=False)
-    before = forms.IntegerField(min_value=0, required=False)
-
-
 def filter_query(filters: dict[str, Any]) -> str:
     """The filters as a query string, for links that keep them."""
     return urlencode({key: str(value).lower() for key, value in filters.items()
                       if value is not None})
 
 
-@project_view(Right.BROWSE)
+PAGE_SIZE = 50
+NOT_FILTERS = ("after", "before", "page_size", "meta_key", "meta_value")
+
+
+def list_filters(params: QueryDict) -> QueryDict:
+    """The list's filters from the page's query string: the form's meta_key and meta_value
+    become the API's meta.<key>=<value>; cursors are dropped."""
+    data = params.copy()
+    key, value = data.get("meta_key", "").strip(), data.get("meta_value", "")
+    for name in NOT_FILTERS:
+        data.pop(name, None)
+    if key:
+        data[f"meta.{key}"] = value
+    for name in [n for n, v in data.items() if v == ""]:
+        data.pop(name)
+    return data
+
+
+@project_view(Right.VIEW)
 def document_list(request: HttpRequest, access: Access) -> HttpResponse:
-    query = DocumentListQuery(request.GET)
-    filters = query.filters()
-    params = query.cleaned_data if query.is_valid() else {}
-    page = selectors.document_page(project=access.project, **filters, after=params.get("after"),
-                                   before=params.get("before"),
-                                   skips=access.can(Right.SEE_OTHERS))
+    filters_data = list_filters(request.GET)
+    filters = DocumentFilter(data=filters_data)
+    page, errors = None, {}
+    if filters.is_valid():
+        query = filters.query()
+        docs = documents_visible(access=access, user=request.user, query=query)
+        try:
+            page = search_page(docs=selectors.documents_listed(documents=docs),
+                               ordering=query.ordering, size=PAGE_SIZE,
+                               after=request.GET.get("after"), before=request.GET.get("before"))
+        except ServiceError as exc:
+            errors = {e["field"]: [e["message"]] for e in exc.errors}
+        if page is not None and access.can(Right.SEE_OTHERS):
+            selectors.documents_with_skips(documents=page.documents)
+    else:
+        errors = filters.errors
     template = "annotation/documents.html"
     if request.htmx:
         template += "#document-table"
-    return render(request, template, context(
-        access, page=page, **filters, query=filter_query(filters),
-        statuses=DocumentStatus.choices))
+    return render(request, template, list_context(access, request, filters_data, page, errors),
+                  status=400 if errors else 200)
+
+
+def list_context(access: Access, request: HttpRequest, filters: QueryDict,
+                 page: SearchPage | None, errors: dict[str, Any]) -> dict[str, Any]:
+    values = {k: v for k, v in request.GET.items() if k not in ("after", "before")}
+    ordering = values.get("ordering") or "id"
+    unsorted = {k: v for k, v in filters.items() if k != "ordering"}
+    return context(
+        access, page=page, errors=errors, values=values, ordering=ordering,
+        query=filters.urlencode(), unsorted=urlencode(unsorted),
+        statuses=DocumentStatus.choices, status=values.get("status"),
+        skipped={"true": True, "false": False}.get(values.get("skipped", "")),
+        labels=label_list(project=access.project).prefetch_related(None)
+        if access.can(Right.BROWSE) or access.can(Right.LABEL) else [],
+        members=member_list(project=access.project)
+        if access.can(Right.SEE_OTHERS) or access.can(Right.MANAGE) else [],
+        labelers=[m for m in member_list(project=access.project)
+                  if Right.LABEL in ROLE_RIGHTS[m.role]] if access.can(Right.MANAGE) else [],
+        own_only=not access.can(Right.BROWSE), page_size=PAGE_SIZE,
+        export_formats=sorted(FORMATS),
+        columns=[("id", _("ID")), ("external_id", _("External id")), ("status", _("Status")),
+                 ("created_at", _("Added"))],
+        flag_filters=[(name, title, values.get(name, "")) for name, title in (
+            ("skipped", _("Skipped")), ("pii", _("PII found")),
+            ("near_duplicate", _("Near-duplicate")), ("gold_check", _("Gold check")))])
 
 
 class RequeueForm(DocumentFilterForm):

@@ -37,8 +37,10 @@ SPEC = {
     "projects:member-role": {"POST": "manage"},
     "projects:member-remove": {"POST": "manage"},
     "projects:audit": {"GET": "manage"},
-    "projects:documents": {"GET": "browse"},
+    "projects:documents": {"GET": "view"},  # annotators: their own documents
     "projects:documents-requeue": {"POST": "manage"},
+    "projects:documents-bulk": {"POST": "manage"},
+    "projects:document": {"GET": "view"},
     "projects:import": {"GET": "manage", "POST": "manage"},
     "api:project": {"GET": "view", "PUT": "manage", "PATCH": "manage", "DELETE": "manage"},
     "api:labels": {"GET": "view", "POST": "manage"},
