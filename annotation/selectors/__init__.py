@@ -1,10 +1,8 @@
 from annotation.selectors.documents import (
-    DocumentPage,
     Skip,
     annotation_content,
     document_counts,
     document_list,
-    document_page,
     documents_listed,
     documents_with_skips,
     project_schema,
@@ -25,7 +23,6 @@ from annotation.selectors.labeling import (
 )
 
 __all__ = [
-    "DocumentPage",
     "Progress",
     "Skip",
     "annotation_content",
@@ -33,7 +30,6 @@ __all__ = [
     "annotations_of_document",
     "document_counts",
     "document_list",
-    "document_page",
     "documents_listed",
     "documents_open_to",
     "documents_with_skips",

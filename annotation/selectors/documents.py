@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
-from django.db.models.functions import Left, Length, Substr
+from django.db.models.functions import Length, Substr
 from django.db.models.lookups import GreaterThan
 
 from annotation.models import (
@@ -113,46 +113,6 @@ def documents_with_skips(*, documents: Sequence[Document]) -> Sequence[Document]
     for doc in documents:
         doc.skips = found[doc.pk]  # type: ignore[attr-defined]
     return documents
-
-
-@dataclass(frozen=True)
-class DocumentPage:
-    documents: Sequence[Document]
-    next_after: int | None  # ?after= for the next page
-    prev_before: int | None  # ?before= for the previous page
-
-
-LIST_FIELDS = ("id", "project_id", "external_id", "status", "created_at")
-PREVIEW_CHARS = 160
-
-
-def document_page(*, project: Project, status: str | None = None, skipped: bool | None = None,
-                  after: int | None = None, before: int | None = None, size: int = 50,
-                  skips: bool = False) -> DocumentPage:
-    """A keyset page of the document list: no COUNT and no OFFSET, so every page costs
-    the same whatever the project's size. `skips`: with documents_with_skips's `skips`."""
-    page = _document_page(project=project, status=status, skipped=skipped, after=after,
-                          before=before, size=size)
-    if skips and page.documents:
-        documents_with_skips(documents=page.documents)
-    return page
-
-
-def _document_page(*, project: Project, status: str | None, skipped: bool | None,
-                   after: int | None, before: int | None, size: int) -> DocumentPage:
-    docs = (document_list(project=project, status=status, skipped=skipped).only(*LIST_FIELDS)
-            .annotate(preview=Left("text", PREVIEW_CHARS)))
-    if before is not None:
-        rows = list(docs.filter(id__lt=before).order_by("-id")[:size + 1])
-        more_before, rows = len(rows) > size, rows[:size][::-1]
-        return DocumentPage(rows, rows[-1].pk if rows else None,
-                            rows[0].pk if rows and more_before else None)
-    if after is not None:
-        docs = docs.filter(id__gt=after)
-    rows = list(docs[:size + 1])
-    more_after, rows = len(rows) > size, rows[:size]
-    return DocumentPage(rows, rows[-1].pk if rows and more_after else None,
-                        rows[0].pk if rows and after is not None else None)
 
 
 def annotation_content(*, annotation: Annotation, multi_label: bool) -> dict[str, Any]:

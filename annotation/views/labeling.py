@@ -37,9 +37,18 @@ MESSAGES = {
     "occurrences_none": _lazy("No other occurrence to label."),
     "relation_help": _lazy("Delete removes this relation."),
     "nothing_selected": _lazy("Select text, then press a label key or click a label."),
-    "linking": _lazy("%s: click the entity at the other end (Esc cancels)."),
+    "linking": _lazy("%s: click the entity at the other end, or Tab to it and press Enter "
+                     "(Esc cancels)."),
     "select_head": _lazy("Click an entity first: it becomes the relation's head."),
     "select_text": _lazy("Select some text first, or click an entity."),
+    "armed": _lazy("%s is armed: select text, or double-click a word, to label it (Esc "
+                   "disarms)."),
+    "cursor": _lazy("Cursor"),
+    "cursor_help": _lazy("Arrows move it by a word, Shift+arrows extend it, a label key labels "
+                         "it; Tab goes to the next entity."),
+    "candidate": _lazy("Enter links it to"),
+    "no_entities": _lazy("No entity to go to yet."),
+    "no_annotations": _lazy("Nothing labelled yet."),
     "save_saved": _lazy("All changes saved"),
     "save_saving": _lazy("Saving…"),
     "save_pending": _lazy("Unsaved changes"),

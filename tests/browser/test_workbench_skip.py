@@ -143,9 +143,10 @@ def test_a_notice_does_not_move_the_text(world, page, annotator):
     log_in(page, annotator.username)
     open_document(page, world, ENGLISH)
     top = page.evaluate("document.getElementById('text').getBoundingClientRect().top")
-    page.keyboard.press("p")  # nothing selected: an info notice
+    page.keyboard.press("p")  # nothing selected: PER is armed, an info notice says so
     page.locator("#notice").wait_for()
     assert page.evaluate("document.getElementById('text').getBoundingClientRect().top") == top
+    page.keyboard.press("Escape")  # disarmed: the selections below wait for their keys
     page.screenshot(path=str(ARTIFACTS / "workbench-notice.png"))
     label_word(page, ENGLISH, "Alice Smith", "p")
     label_word(page, ENGLISH, "Smith joined", "o")  # an error notice

@@ -20,6 +20,7 @@ from werkzeug.test import Client
 from annotation import selectors as annotation_selectors
 from annotation.models import Annotation
 from annotation.services import annotations as save_path  # annotation_write, parse_content
+from annotation.views import documents as documents_views
 from projects import selectors as project_selectors
 from projects.models import Job
 from tests.factories import AssignmentFactory
@@ -171,7 +172,7 @@ def test_an_htmx_fragment_whose_connection_dies_is_a_503_notice_htmx_swaps(
         pages, world, monkeypatch):
     client, headers = pages("manager")
     url = reverse("projects:documents", args=[world.project.pk]) + "?status=new"
-    lose_the_database_in(monkeypatch, annotation_selectors, "document_page")
+    lose_the_database_in(monkeypatch, documents_views, "search_page")
     lost = client.get(url, headers={**headers, "HX-Request": "true"})
     body = assert_unavailable(lost, fragment=True)
     assert body.startswith('<p class="service-notice"')
@@ -203,7 +204,7 @@ def test_other_errors_in_a_page_stay_500s(pages, world, monkeypatch):
     def broken(**kwargs):
         raise ValueError("a bug, not the database")
 
-    monkeypatch.setattr(annotation_selectors, "document_page", broken)
+    monkeypatch.setattr(documents_views, "search_page", broken)
     url = reverse("projects:documents", args=[world.project.pk])
     for extra in ({}, {"HX-Request": "true"}):
         failed = client.get(url, headers={**headers, **extra})

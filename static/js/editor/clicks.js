@@ -1,4 +1,5 @@
 // Clicks on the edited text's entities (segments and tags) and on its relation arrows.
+import { wireArmedSelection } from "./labels.js";
 import { finishLinking } from "./relations.js";
 import { markSelection } from "./selection.js";
 
@@ -14,7 +15,9 @@ export function select(ed, id) {
 
 export function wireClicks(ed) {
   const { state, textEl, svg } = ed;
+  wireArmedSelection(ed);
   textEl.addEventListener("click", (event) => {
+    if (ed.labelledByMouse) { ed.labelledByMouse = false; return; }
     if (!window.getSelection().isCollapsed) return;
     const node = event.target.closest("[data-ids],[data-id]");
     if (!node) { if (!state.linking) select(ed, null); return; }

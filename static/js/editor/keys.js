@@ -1,7 +1,8 @@
 // The keyboard, the same on both pages (templates/annotation/_shortcuts.html lists it), and
 // the buttons for the same actions.
-import { applyLabel, wireLabelButtons } from "./labels.js";
+import { applyLabel, disarm, wireLabelButtons } from "./labels.js";
 import { select } from "./clicks.js";
+import { cursorKeys, drawCursor } from "./cursor.js";
 import { deleteSelected, undo } from "./edits.js";
 import { notify } from "./notice.js";
 import { $ } from "./page.js";
@@ -22,13 +23,18 @@ export function wireKeys(ed, { ignore } = {}) {
   document.addEventListener("keydown", (event) => {
     if (typing(event) || (ignore && event.target.closest(ignore))) return;
     if (ed.keys?.(event)) { event.preventDefault(); return; } // the page's own keys first
+    if (cursorKeys(ed, event)) { event.preventDefault(); return; }
     const mod = event.ctrlKey || event.metaKey;
     if (mod && event.key === "Enter") { event.preventDefault(); ed.save(); return; }
     if (mod && (event.key === "z" || event.key === "Z")) { event.preventDefault(); undo(ed, event.shiftKey); return; }
     if (mod && event.key === "y") { event.preventDefault(); undo(ed, true); return; }
     if (mod || event.altKey) return;
     if (event.key === "?") { event.preventDefault(); toggleHelp(); return; }
-    if (event.key === "Escape") { state.linking = null; select(ed, null); notify(""); return; }
+    if (event.key === "Escape") {
+      state.linking = null; state.candidate = null; disarm(ed);
+      if (state.cursor) { state.cursor.active = false; drawCursor(ed); }
+      select(ed, null); notify(""); return;
+    }
     if (event.key === "Delete" || event.key === "Backspace") { event.preventDefault(); deleteSelected(ed); return; }
     if (event.key === "Enter" && ed.pending.has()) { event.preventDefault(); ed.pending.accept(); return; }
     const label = schema.byKey.get(event.key) || schema.byKey.get(event.key.toLowerCase());

@@ -4,10 +4,12 @@ import { Decisions, decisionItems } from "./decisions.js";
 import {
   History, acceptSuggestions, addEntity, groupSuggestions, labelOccurrences, pendingSuggestions, sentimentOf,
 } from "./model.js";
+import { renderList, markList, wireList } from "./list.js";
 import { drawArrows, renderText } from "./render.js";
 import { Saver } from "./save.js";
 import { Tokens } from "./tokens.js";
 import { wireClicks } from "../editor/clicks.js";
+import { cursorSpan, drawCursor } from "../editor/cursor.js";
 import { commit, recover } from "../editor/edits.js";
 import { wireButtons, wireKeys } from "../editor/keys.js";
 import { notify, saveStateShower } from "../editor/notice.js";
@@ -33,7 +35,10 @@ let tokens = null; // the document's token boundaries, once an occurrence is loo
 
 const initial = { entities: data.annotation.entities, relations: data.annotation.relations, sentiment: data.annotation.sentiment };
 const history = new History(initial);
-const state = { selected: null, relation: null, linking: null, byId: new Map() };
+// selected: an entity id; relation: an index; linking: a relation label waiting for its
+// tail, candidate: the tail Tab has reached; cursor: {anchor, head, active}, token indexes;
+// armed: the label the next mouse selection takes.
+const state = { selected: null, relation: null, linking: null, candidate: null, cursor: null, armed: null, byId: new Map() };
 let started = performance.now(), spent = data.annotation.seconds_spent || 0;
 
 const saver = new Saver({
@@ -56,7 +61,8 @@ const isSuggestion = (id) => Boolean(id?.startsWith("S:"));
 
 const ed = {
   ...page, state, history, saver, content, render, renderArrows, renderInspector, save: submit,
-  isSuggestion, acceptSuggestion: acceptOne, keys: pageKeys,
+  isSuggestion, acceptSuggestion: acceptOne, keys: pageKeys, navigable,
+  afterSelect: () => markList(ed),
   pending: {
     has: () => isSuggestion(state.selected),
     accept: () => acceptOne(state.selected),
@@ -65,6 +71,11 @@ const ed = {
 };
 
 function entityById(id) { return content().entities.find((e) => e.id === id); }
+
+// What Tab walks through: the entities, and the suggested ones shown in the text.
+function navigable() {
+  return [...content().entities, ...[...suggestionById].map(([id, g]) => ({ id, start: g.start, end: g.end }))];
+}
 
 function suggestions() { return pendingSuggestions(content(), schema, groups, rejected); }
 
@@ -82,6 +93,8 @@ function render() {
   markSelection(textEl, state);
   renderArrows(pending);
   renderSide(pending);
+  renderList(ed);
+  drawCursor(ed);
 }
 
 // "PER · Suggested by dictionary v3 0.92, crf 0.80"
@@ -150,8 +163,16 @@ function renderInspector() {
     const r = content().relations[state.relation];
     const h = entityById(r.head), tl = entityById(r.tail);
     box.innerHTML = `<p><strong>${escapeHtml(r.label)}</strong>: “${escapeHtml(index.slice(h.start, h.end))}” → “${escapeHtml(index.slice(tl.start, tl.end))}”</p><p class="muted">${t.relation_help}</p>`;
+  } else if (cursorSpan(ed)) {
+    const span = cursorSpan(ed);
+    box.innerHTML = `<p><strong>${escapeHtml(t.cursor)}</strong> “${escapeHtml(index.slice(span.start, span.end))}” <span class="muted">[${span.start}, ${span.end})</span></p><p class="muted">${t.cursor_help}</p>`;
   } else {
     box.innerHTML = `<p class="muted">${t.nothing_selected}</p>`;
+  }
+  if (state.armed) box.insertAdjacentHTML("afterbegin", `<p class="armed-hint">${escapeHtml(t.armed.replace("%s", state.armed.name))}</p>`);
+  if (state.linking && state.candidate) {
+    const tail = entityById(state.candidate);
+    if (tail) box.insertAdjacentHTML("afterbegin", `<p class="linking-hint">${escapeHtml(t.candidate)} “${escapeHtml(index.slice(tail.start, tail.end))}”</p>`);
   }
   linkingHint(box, state, t);
 }
@@ -248,6 +269,7 @@ async function submit() {
 wireClicks(ed);
 wireKeys(ed, { ignore: "#skip-dialog" });
 wireButtons(ed);
+wireList(ed);
 $("#submit").addEventListener("click", submit);
 $("#accept-all").addEventListener("click", acceptAll);
 $("#reject-all").addEventListener("click", rejectAll);
@@ -309,5 +331,6 @@ decisions.flush(); // left by an earlier visit to this document
 decisions.resend(); // and to others
 const recovered = recover(ed);
 render();
+wrap.focus({ preventScroll: true }); // the keys work at once: arrows, Tab, label keys
 showSaveState(recovered ? "pending" : "saved");
 document.body.dataset.workbench = "ready";

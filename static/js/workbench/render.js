@@ -35,9 +35,11 @@ function segmentHtml(text, a, b, active, colors) {
   return `<span class="${cls}${dashed}" data-a="${a}" data-ids="${esc(ids)}" style="${style}">${chunk}</span>`;
 }
 
-function tagHtml(s, colors) {
+// A tag sits above the text in an anchor of no width, so that it never moves the text.
+// `stack`: how many tags start at the same place before it (they stack upwards).
+function tagHtml(s, colors, stack) {
   const cls = s.suggestion ? "tag sug" : "tag";
-  return `<span class="${cls}" data-id="${esc(s.id)}" data-tag="${esc(s.label)}" style="--c:${colors(s.label)}" title="${esc(s.title || s.label)}">${esc(s.label)}</span>`;
+  return `<span class="tag-at"><span class="${cls}" data-id="${esc(s.id)}" data-tag="${esc(s.label)}" style="--c:${colors(s.label)};--tl:${stack}" title="${esc(s.title || s.label)}">${esc(s.label)}</span></span>`;
 }
 
 // Render into `el`; returns {byId: Map(id -> elements)} for selection highlighting.
@@ -53,8 +55,9 @@ export function renderText(el, index, items, colors) {
   for (let i = 0; i < points.length - 1; i++) {
     const a = points[i], b = points[i + 1];
     active = active.filter((s) => s.b > a);
+    let stack = 0;
     while (next < spans.length && spans[next].a === a) {
-      html.push(tagHtml(spans[next], colors));
+      html.push(tagHtml(spans[next], colors, stack++));
       active.push(spans[next++]);
     }
     html.push(segmentHtml(text, a, b, active, colors));

@@ -41,14 +41,42 @@ export function tokenize(text) {
   return [...text.matchAll(TOKEN)].map((m) => [m.index, m.index + m[0].length]);
 }
 
-// Token boundaries of a document, computed once: sets of UTF-16 starts and ends.
+// Token boundaries of a document, computed once: the tokens in order, and sets of UTF-16
+// starts and ends.
 export class Tokens {
   constructor(index) {
     this.index = index; // the document's TextIndex (offsets.js)
+    this.list = tokenize(index.text);
     this.starts = new Set();
     this.ends = new Set();
-    for (const [a, b] of tokenize(index.text)) { this.starts.add(a); this.ends.add(b); }
+    for (const [a, b] of this.list) { this.starts.add(a); this.ends.add(b); }
   }
+
+  get length() { return this.list.length; }
+
+  // The first token that ends after UTF-16 offset `u` (this.length when none does).
+  after(u) {
+    let lo = 0, hi = this.list.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (this.list[mid][1] > u) hi = mid; else lo = mid + 1; }
+    return lo;
+  }
+
+  // The last token that starts before UTF-16 offset `u` (-1 when none does).
+  before(u) {
+    let lo = 0, hi = this.list.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (this.list[mid][0] < u) lo = mid + 1; else hi = mid; }
+    return lo - 1;
+  }
+
+  // A UTF-16 selection [a, b) (either order) widened to the whole tokens it touches, as
+  // [first token, last token] indexes; null when it touches none (white space only).
+  cover(a, b) {
+    const i = this.after(Math.min(a, b)), j = this.before(Math.max(a, b));
+    return i <= j ? [i, j] : null;
+  }
+
+  // Tokens i..j (either order) as a UTF-16 range [start, end).
+  range(i, j) { return [this.list[Math.min(i, j)][0], this.list[Math.max(i, j)][1]]; }
 
   // The non-overlapping occurrences, left to right, of the text of the code-point span
   // [start, end) that start at a token's start and end at a token's end, as {start, end} in

@@ -1,0 +1,415 @@
+"""`documents`: the document manager's search and filter pages (API and HTML) under load, then
+its bulk actions over 100,000 documents (issue targets: server p99 < 200 ms on the 1M
+database; a bulk action over 100,000 documents < 30 s).
+
+Setup, before any clock: every tenth seeded document (id % 10 = 3) gets `meta`
+{"slice": "3"} (an UPDATE; the seed's meta is {}), then VACUUM (ANALYZE). The deep cursor
+of `ordering=status` is taken from the `next` link of the first page of
+`?ordering=status&status=new`: in the unfiltered status order it sits after every
+`annotated` document (about 60% of N), where the list would be after paging that far.
+
+Load: the manager's clients (token and browser session) cycle through ENDPOINTS, each as
+`GET /api/v1/projects/{id}/documents/?…` and as `GET /projects/{id}/documents/?…`. Then a
+probe: one client, a few requests each, of the searches that must scan (see PROBES).
+
+Bulk: BULK documents are copied (in SQL, untimed) from the seeded ones with id % 10 = 7,
+with their annotations, spans, relations, sentiments and assignments, and a gold (a copy of
+their first annotation, by bench-owner, status `reviewed`) for those that were `annotated`;
+the copies carry meta {"bench_bulk": "1"}. Each action then runs through
+`POST /api/v1/projects/{id}/documents/bulk/` with `filter: {"meta.bench_bulk": "1"}` and its
+job is polled every 0.5 s to the end: assign (to bench-ann1), gold_check, ungold_check and
+last delete, which removes the copies with everything of theirs. The seeded documents are
+never changed but their slice meta, which goes back to {} at the end (and at the start, with
+any copies, for a run that died), so a kept database stays as the seed made it (the audit
+events and jobs of the bulk actions stay: they are history).
+
+BENCH_DOCUMENTS_PARTS=load,bulk (the default: both) picks parts; BENCH_DOCUMENTS_BULK sets
+the number of copies (default min(100,000, N/10)).
+"""
+
+import os
+import time
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import httpx
+
+from bench.load import (
+    Endpoint,
+    Kind,
+    LoadResult,
+    Stats,
+    api_client,
+    fetch_token,
+    run_load,
+    web_client,
+)
+from bench.scenarios import Context, ScenarioResult, scenario
+
+TARGET_MS = 200.0  # server p99 of each search page
+BULK_TARGET_S = 30.0  # a bulk action over 100,000 documents
+BULK = 100_000
+POLL = 0.5
+SLICE_MOD, SLICE = 10, 3  # meta {"slice": "3"} on id % 10 = 3
+COPY_FROM = 7  # bulk copies are made of the documents with id % 10 = 7
+ASSIGNEE = "bench-ann1"
+ACTIONS = ("assign", "gold_check", "ungold_check", "delete")
+
+# name, query string (the HTML page's own form sends meta as meta_key/meta_value)
+QUERIES: list[tuple[str, dict[str, str], dict[str, str] | None]] = [
+    ("q en common (London)", {"q": "London"}, None),
+    ("q en rare (Globex in Lyon)", {"q": "Globex in Lyon"}, None),
+    ("q en absent (zeppelin)", {"q": "zeppelin"}, None),
+    ("q zh 2 chars (北京)", {"q": "北京"}, None),
+    ("q zh 4 chars (合并谈判)", {"q": "合并谈判"}, None),
+    ("label PER", {"label": "PER"}, None),
+    ("annotator bench-ann2", {"annotator": "bench-ann2"}, None),
+    ("annotated by -created_at", {"status": "annotated", "ordering": "-created_at"}, None),
+    ("ordering status, deep cursor", {"ordering": "status", "after": "{deep}"}, None),
+    ("meta slice=3", {"meta.slice": str(SLICE)},
+     {"meta_key": "slice", "meta_value": str(SLICE)}),
+    ("q+status+label", {"q": "London", "status": "annotated", "label": "PER"}, None),
+]
+# Searches that scan the whole project (no trigram for < 3 characters, nothing matches):
+# measured alone, not in the mix, so their seconds do not queue the others.
+PROBES: list[tuple[str, dict[str, str]]] = [
+    ("q zh 2 chars absent (熊猫)", {"q": "熊猫"}),
+]
+PROBE_REQUESTS = 5
+
+
+def parts() -> set[str]:
+    return {p.strip() for p in os.environ.get("BENCH_DOCUMENTS_PARTS", "load,bulk").split(",")
+            if p.strip()}
+
+
+# ------------------------------------------------------------------------ setup (SQL)
+
+
+def _sql(statement: str, params: list[Any] | None = None) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(statement, params or [])
+        return cur.rowcount
+
+
+def slice_meta(project_id: int, on: bool) -> int:
+    if on:
+        return _sql("UPDATE annotation_document SET meta = jsonb_build_object('slice', %s::text) "
+                    "WHERE project_id = %s AND id %% %s = %s AND meta = '{}'::jsonb",
+                    [str(SLICE), project_id, SLICE_MOD, SLICE])
+    return _sql("UPDATE annotation_document SET meta = '{}'::jsonb "
+                "WHERE project_id = %s AND meta ? 'slice'", [project_id])
+
+
+def vacuum(*tables: str) -> None:
+    for table in tables or ("annotation_document",):
+        _sql(f"VACUUM (ANALYZE) {table}")
+
+
+def copies_drop(project_id: int) -> int:
+    """Delete any bulk copies left by a run that died (with everything of theirs)."""
+    from annotation.models import Document
+
+    ids = list(Document.objects.filter(project_id=project_id, meta__has_key="bench_bulk")
+               .values_list("pk", flat=True))
+    for start in range(0, len(ids), 5000):
+        Document.objects.filter(pk__in=ids[start:start + 5000]).delete()
+    return len(ids)
+
+
+def copies_make(project_id: int, reviewer_id: int, count: int) -> dict[str, int]:
+    """`count` copies of seeded documents (id % 10 = COPY_FROM, lowest ids first) with their
+    annotations, spans, relations, sentiments and assignments, and a gold for the annotated
+    ones (their first annotation's copy, by the reviewer; the copy is then `reviewed`).
+    Ids are the originals' plus an offset per table; the foreign keys are not checked
+    (session_replication_role = replica: the rows are consistent by construction), then
+    each sequence is moved past the data."""
+    from django.db import connection, transaction
+
+    tables = ("annotation_document", "annotation_annotation", "annotation_span",
+              "annotation_relation", "annotation_sentimentchoice", "annotation_assignment")
+    rows: dict[str, int] = {}
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SET LOCAL session_replication_role = replica")
+        offset = {}
+        for table in tables:
+            cur.execute(f"SELECT COALESCE(max(id), 0) FROM {table}")
+            offset[table] = cur.fetchone()[0]
+        d, a = offset["annotation_document"], offset["annotation_annotation"]
+        s, r = offset["annotation_span"], offset["annotation_relation"]
+        c, g = offset["annotation_sentimentchoice"], offset["annotation_assignment"]
+        # gold ids: annotation id + 2a, span id + 2s, ... (distinct from the copies' + a)
+        cur.execute(
+            "CREATE TEMP TABLE bench_src ON COMMIT DROP AS SELECT id, status FROM "
+            "annotation_document WHERE project_id = %s AND id %% 10 = %s AND NOT meta ? "
+            "'bench_bulk' ORDER BY id LIMIT %s", [project_id, COPY_FROM, count])
+        cur.execute(
+            "CREATE TEMP TABLE bench_gold ON COMMIT DROP AS SELECT DISTINCT ON (document_id) "
+            "a.id, a.document_id FROM annotation_annotation a JOIN bench_src s "
+            "ON s.id = a.document_id WHERE s.status = 'annotated' AND a.kind = 'annotation' "
+            "ORDER BY document_id, a.id")
+        cur.execute(
+            "INSERT INTO annotation_document (id, external_id, text, meta, content_hash, status, "
+            "pii, is_gold_check, created_at, project_id, confidence, rank, near_duplicate_group) "
+            "SELECT d.id + %s, 'bulk-' || d.external_id, d.text, '{\"bench_bulk\": \"1\"}', "
+            "d.content_hash, CASE WHEN d.status = 'annotated' THEN 'reviewed' ELSE d.status END, "
+            "d.pii, false, d.created_at, d.project_id, NULL, NULL, NULL "
+            "FROM annotation_document d JOIN bench_src USING (id)", [d])
+        rows["documents"] = cur.rowcount
+        annotations = ("INSERT INTO annotation_annotation (id, kind, status, version, "
+                       "seconds_spent, created_at, updated_at, submitted_at, annotator_id, "
+                       "project_id, document_id) SELECT a.id + {aoff}, {kind}, a.status, "
+                       "a.version, a.seconds_spent, a.created_at, a.updated_at, a.submitted_at, "
+                       "{annotator}, a.project_id, a.document_id + %s FROM annotation_annotation "
+                       "a JOIN {src} ON {src}.{key} = a.{col}{where}")
+        cur.execute(annotations.format(aoff=a, kind="a.kind", annotator="a.annotator_id",
+                                       src="bench_src", key="id", col="document_id",
+                                       where=" WHERE a.kind = 'annotation'"), [d])
+        rows["annotations"] = cur.rowcount
+        cur.execute(annotations.format(aoff=2 * a, kind="'gold'", annotator=str(reviewer_id),
+                                       src="bench_gold", key="id", col="id", where=""), [d])
+        rows["gold"] = cur.rowcount
+        for mult, src, key in ((1, "(SELECT a.id FROM annotation_annotation a JOIN bench_src "
+                                   "ON bench_src.id = a.document_id WHERE a.kind = 'annotation')",
+                                "id"),
+                               (2, "bench_gold", "id")):
+            cur.execute(f"INSERT INTO annotation_span (id, start, \"end\", annotation_id, "
+                        f"label_id) SELECT x.id + %s, x.start, x.\"end\", x.annotation_id + %s, "
+                        f"x.label_id FROM annotation_span x JOIN {src} src "
+                        f"ON src.{key} = x.annotation_id", [mult * s, mult * a])
+            rows["spans"] = rows.get("spans", 0) + cur.rowcount
+            cur.execute(f"INSERT INTO annotation_relation (id, annotation_id, label_id, head_id, "
+                        f"tail_id) SELECT x.id + %s, x.annotation_id + %s, x.label_id, "
+                        f"x.head_id + %s, x.tail_id + %s FROM annotation_relation x "
+                        f"JOIN {src} src ON src.{key} = x.annotation_id",
+                        [mult * r, mult * a, mult * s, mult * s])
+            rows["relations"] = rows.get("relations", 0) + cur.rowcount
+            cur.execute(f"INSERT INTO annotation_sentimentchoice (id, annotation_id, label_id) "
+                        f"SELECT x.id + %s, x.annotation_id + %s, x.label_id "
+                        f"FROM annotation_sentimentchoice x JOIN {src} src "
+                        f"ON src.{key} = x.annotation_id", [mult * c, mult * a])
+            rows["sentiments"] = rows.get("sentiments", 0) + cur.rowcount
+        cur.execute(
+            "INSERT INTO annotation_assignment (id, status, created_at, expires_at, finished_at, "
+            "annotator_id, project_id, document_id, skip_reason) SELECT x.id + %s, x.status, "
+            "x.created_at, x.expires_at, x.finished_at, x.annotator_id, x.project_id, "
+            "x.document_id + %s, x.skip_reason FROM annotation_assignment x "
+            "JOIN bench_src ON bench_src.id = x.document_id", [g, d])
+        rows["assignments"] = cur.rowcount
+        for table in tables:
+            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT max(id) FROM {table}))")
+    return rows
+
+
+# ------------------------------------------------------------------------ load
+
+
+def deep_cursor(client: httpx.Client, project_id: int) -> str:
+    """The `after` of the `next` link of ?ordering=status&status=new: in the whole list by
+    status it follows every annotated document."""
+    answer = client.get(f"/api/v1/projects/{project_id}/documents/",
+                        params={"ordering": "status", "status": "new"})
+    answer.raise_for_status()
+    link = answer.json()["next"]
+    return parse_qs(urlsplit(link).query)["after"][0]
+
+
+def endpoints(project_id: int, deep: str) -> list[Endpoint]:
+    api = f"/api/v1/projects/{project_id}/documents/"
+    page = f"/projects/{project_id}/documents/"
+    found = []
+    for kind, base in (("api", api), ("html", page)):
+        for name, params, form in QUERIES:
+            chosen = form if kind == "html" and form else params
+            query = urlencode({k: v.replace("{deep}", deep) for k, v in chosen.items()})
+            found.append(Endpoint(f"{kind} {name}", f"{base}?{query}",
+                                  client="api" if kind == "api" else "web"))
+    return found
+
+
+def check_answers(client: httpx.Client, web: httpx.Client, targets: list[Endpoint]
+                  ) -> tuple[dict[str, int], list[str]]:
+    """Each endpoint once before the clock: its status, and the rows of the API's first page
+    (so the table says which searches find something)."""
+    rows, failures = {}, []
+    for endpoint in targets:
+        answer = (client if endpoint.client == "api" else web).get(endpoint.path)
+        if answer.status_code != 200:
+            failures.append(f"{endpoint.name}: HTTP {answer.status_code}")
+        elif endpoint.client == "api":
+            rows[endpoint.name] = len(answer.json()["results"])
+    return rows, failures
+
+
+def probe(ctx: Context, token: str) -> list[dict[str, Any]]:
+    api = f"/api/v1/projects/{ctx.project_id}/documents/"
+    targets = [Endpoint(f"api {name}", f"{api}?{urlencode(params)}")
+               for name, params in PROBES]
+    load = run_load(lambda _: {"api": api_client(ctx.base_url, token)}, targets, 1, 0.0, None,
+                    PROBE_REQUESTS * len(targets), ctx.cpu)
+    return [stat_row(s) for s in load.endpoints]
+
+
+def stat_row(s: Stats) -> dict[str, Any]:
+    return {"endpoint": s.name, "requests": s.requests, "errors": s.errors,
+            "p50_ms": s.p50_ms, "p95_ms": s.p95_ms, "p99_ms": s.p99_ms,
+            "server_p50_ms": s.server_p50_ms, "server_p99_ms": s.server_p99_ms,
+            "server_cpu_p50_ms": s.server_cpu_p50_ms, "server_db_p50_ms": s.server_db_p50_ms,
+            "queries_p50": s.queries_p50,
+            "pass": s.server_p99_ms is not None and s.server_p99_ms < TARGET_MS}
+
+
+def _cell(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+def print_table(title: str, rows: list[dict[str, Any]], found: dict[str, int]) -> None:
+    print(title, flush=True)
+    print("| endpoint | reqs | p50 ms | p95 ms | p99 ms | srv p50 | srv p99 | cpu p50 | db p50 "
+          "| rows | target |", flush=True)
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+          flush=True)
+    for row in rows:
+        print(f"| {row['endpoint']} | {row['requests']} | {_cell(row['p50_ms'])} "
+              f"| {_cell(row['p95_ms'])} | {_cell(row['p99_ms'])} "
+              f"| {_cell(row['server_p50_ms'])} | {_cell(row['server_p99_ms'])} "
+              f"| {_cell(row['server_cpu_p50_ms'])} | {_cell(row['server_db_p50_ms'])} "
+              f"| {found.get(row['endpoint'], '')} | {'PASS' if row['pass'] else 'FAIL'} |",
+              flush=True)
+
+
+def run_search(ctx: Context, token: str) -> tuple[LoadResult, dict[str, Any], list[str]]:
+    client = api_client(ctx.base_url, token)
+    web = web_client(ctx.base_url, ctx.username, ctx.password)
+    try:
+        deep = deep_cursor(client, ctx.project_id)
+        targets = endpoints(ctx.project_id, deep)
+        found, failures = check_answers(client, web, targets)
+    finally:
+        client.close()
+        web.close()
+
+    def make_clients(_: int) -> dict[Kind, httpx.Client]:
+        return {"api": api_client(ctx.base_url, token),
+                "web": web_client(ctx.base_url, ctx.username, ctx.password)}
+
+    before = os.getloadavg()[0]
+    load = run_load(make_clients, targets, ctx.concurrency, ctx.warmup, ctx.duration,
+                    ctx.requests, ctx.cpu)
+    after = os.getloadavg()[0]
+    rows = [stat_row(s) for s in load.endpoints]
+    probes = probe(ctx, token)
+    print_table(f"target: each search page's server p99 < {TARGET_MS:.0f} ms "
+                f"({ctx.concurrency} clients; rows: the API's first page)", rows, found)
+    print_table("probe: searches that scan, one client alone (not in the mix)", probes, {})
+    failed = [r["endpoint"] for r in rows if not r["pass"]]
+    print(f"documents search: {'FAIL ' + ', '.join(failed) if failed else 'PASS'}", flush=True)
+    print(f"load average (1 min) before the load {before:.2f}, after {after:.2f}", flush=True)
+    extra = {"paths": {e.name: e.path for e in targets}, "deep_cursor": deep,
+             "loadavg_before": before, "loadavg_after": after,
+             "first_page_rows": found, "targets": rows, "probes": probes}
+    return load, extra, failures
+
+
+# ------------------------------------------------------------------------ bulk
+
+
+def bulk_action(client: httpx.Client, project_id: int, action: str) -> dict[str, Any]:
+    body: dict[str, Any] = {"action": action, "filter": {"meta.bench_bulk": "1"}}
+    if action == "assign":
+        body["annotators"] = [ASSIGNEE]
+    started = time.perf_counter()
+    answer = client.post(f"/api/v1/projects/{project_id}/documents/bulk/", json=body)
+    if answer.status_code != 202:
+        return {"action": action, "status": f"HTTP {answer.status_code}",
+                "message": answer.text[:300], "wall_s": time.perf_counter() - started}
+    job = answer.json()
+    while job["status"] in ("queued", "running"):
+        time.sleep(POLL)
+        job = client.get(f"/api/v1/jobs/{job['id']}/").raise_for_status().json()
+    wall = time.perf_counter() - started
+    own = None
+    if job.get("started_at") and job.get("finished_at"):
+        own = (datetime.fromisoformat(job["finished_at"])
+               - datetime.fromisoformat(job["started_at"])).total_seconds()
+    result = job.get("result") or {}
+    documents = int(result.get("documents", 0))
+    return {"action": action, "job": job["id"], "status": job["status"],
+            "message": job.get("message"), "result": result, "documents": documents,
+            "wall_s": wall, "job_s": own, "docs_per_s": documents / wall if wall else None,
+            "pass": job["status"] == "succeeded" and wall < BULK_TARGET_S}
+
+
+def run_bulk(ctx: Context, token: str) -> tuple[dict[str, float], dict[str, Any], list[str]]:
+    count = int(os.environ.get("BENCH_DOCUMENTS_BULK", min(BULK, ctx.seed.n // 10)))
+    started = time.perf_counter()
+    made = copies_make(ctx.project_id, ctx.seed.fixture.reviewer_id, count)
+    made_s = time.perf_counter() - started
+    vacuum("annotation_document", "annotation_annotation", "annotation_assignment",
+           "annotation_span")
+    print(f"bulk setup: copies {made} in {made_s:.1f} s (+ vacuum "
+          f"{time.perf_counter() - started - made_s:.1f} s)", flush=True)
+    runs, failures, timings = [], [], {}
+    with api_client(ctx.base_url, token) as client:
+        client.timeout = httpx.Timeout(120.0)
+        for action in ACTIONS:
+            load1 = os.getloadavg()[0]
+            done = bulk_action(client, ctx.project_id, action)
+            done["loadavg_before"] = load1
+            runs.append(done)
+            print(f"bulk {action}: {done['status']} in {done['wall_s']:.1f} s wall (POST to "
+                  f"succeeded), job {done.get('job_s')} s, {done.get('documents')} documents, "
+                  f"{(done.get('docs_per_s') or 0):.0f} documents/s; result "
+                  f"{done.get('result')} {done.get('message') or ''} (load average {load1:.2f})",
+                  flush=True)
+            timings[f"bulk {action} ({done.get('documents')} docs)"] = done["wall_s"]
+            if done["status"] != "succeeded":
+                failures.append(f"bulk {action}: {done['status']} {done.get('message')}")
+            elif done["documents"] != made["documents"]:
+                failures.append(f"bulk {action}: {done['documents']} documents, "
+                                f"expected {made['documents']}")
+    target = [r["action"] for r in runs if not r.get("pass")]
+    print(f"bulk target (< {BULK_TARGET_S:.0f} s for {made['documents']} documents): "
+          f"{'FAIL ' + ', '.join(target) if target else 'PASS'}", flush=True)
+    return timings, {"bulk": runs, "bulk_copies": made, "bulk_setup_s": made_s}, failures
+
+
+@scenario("documents", "The document manager: search and filter pages (API and HTML: q in "
+                       "English and Chinese, label, annotator, status, orderings with a deep "
+                       "cursor, meta, combined) as the manager, then bulk actions (assign, "
+                       "gold_check, ungold_check, delete) over 100,000 documents as jobs.")
+def run(ctx: Context) -> ScenarioResult:
+    from bench.env import setup_django
+
+    setup_django(ctx.env)
+    chosen = parts()
+    started = time.perf_counter()
+    dropped = copies_drop(ctx.project_id)  # a run that died may have left them
+    slice_meta(ctx.project_id, False)
+    tagged = slice_meta(ctx.project_id, True)
+    vacuum()
+    print(f"setup: meta slice on {tagged} documents, {dropped} stale copies dropped, "
+          f"{time.perf_counter() - started:.1f} s", flush=True)
+    token = fetch_token(ctx.base_url, ctx.username, ctx.password)
+    load, extra, failures, timings = None, {"meta_rows": tagged}, [], {}
+    try:
+        if "load" in chosen:
+            load, found, failed = run_search(ctx, token)
+            extra.update(found)
+            failures += failed
+        if "bulk" in chosen:
+            timings, found, failed = run_bulk(ctx, token)
+            extra.update(found)
+            failures += failed
+    finally:
+        left = copies_drop(ctx.project_id)
+        slice_meta(ctx.project_id, False)
+        vacuum("annotation_document", "annotation_annotation", "annotation_assignment",
+               "annotation_span")
+        if left:
+            print(f"cleanup: {left} bulk copies were left and are deleted", flush=True)
+    return ScenarioResult(load=load, timings=timings, failures=failures, extra=extra)

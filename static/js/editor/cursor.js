@@ -1,0 +1,161 @@
+// Labeling with the keyboard only: a token cursor (arrows move it, Shift+arrows extend it,
+// a label key labels it), Tab and Shift+Tab from entity to entity, and a relation's tail
+// chosen with Tab and taken with Enter. The cursor is drawn with the CSS Custom Highlight
+// API, so moving it re-renders nothing. Arrows follow the text's direction: in a
+// right-to-left text, ArrowLeft moves forward.
+import { Tokens } from "../workbench/tokens.js";
+import { select } from "./clicks.js";
+import { notify } from "./notice.js";
+import { finishLinking } from "./relations.js";
+import { markSelection } from "./selection.js";
+
+// The document's tokens, made on first use (a long text costs a moment once).
+export function tokensOf(ed) {
+  ed.tokens ??= new Tokens(ed.index);
+  return ed.tokens;
+}
+
+// The cursor's tokens as {start, end} in code points, or null while it is not in use.
+export function cursorSpan(ed) {
+  const c = ed.state.cursor;
+  if (!c?.active) return null;
+  const [a, b] = tokensOf(ed).range(c.anchor, c.head);
+  return ed.index.span(a, b);
+}
+
+// A UTF-16 offset of the text -> the DOM point [text node, offset] inside its segment.
+function domPoint(textEl, u16) {
+  const segs = textEl.querySelectorAll(".seg");
+  let lo = 0, hi = segs.length - 1, found = 0;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (Number(segs[mid].dataset.a) <= u16) { found = mid; lo = mid + 1; } else hi = mid - 1;
+  }
+  const seg = segs[found];
+  const node = seg.firstChild;
+  return [node, Math.max(0, Math.min(u16 - Number(seg.dataset.a), node.length))];
+}
+
+export function drawCursor(ed) {
+  const c = ed.state.cursor;
+  const highlights = window.CSS?.highlights;
+  if (!c?.active || !tokensOf(ed).length) {
+    highlights?.delete("wb-cursor");
+    delete ed.textEl.dataset.cursor;
+    return;
+  }
+  const [a, b] = tokensOf(ed).range(c.anchor, c.head);
+  const span = ed.index.span(a, b);
+  ed.textEl.dataset.cursor = span ? `${span.start}:${span.end}` : "";
+  const start = domPoint(ed.textEl, a), end = domPoint(ed.textEl, b);
+  if (highlights) {
+    const range = new Range();
+    range.setStart(...start);
+    range.setEnd(...end);
+    highlights.set("wb-cursor", new Highlight(range));
+  }
+  start[0].parentElement.scrollIntoView({ block: "nearest", inline: "nearest" });
+}
+
+function rtl(ed) { return getComputedStyle(ed.textEl).direction === "rtl"; }
+
+// Where a cursor starts: next to the selected entity (after it going forward, before it going
+// back), else next to where it rested (after labelling), else on the first token.
+function startAt(ed, step) {
+  const tokens = tokensOf(ed), { state } = ed;
+  const entity = state.selected && ed.content().entities.find((e) => e.id === state.selected);
+  let at = 0;
+  if (entity) {
+    at = step > 0 ? tokens.after(ed.index.toUtf16(entity.end) - 1) + 1 : tokens.after(ed.index.toUtf16(entity.start)) - 1;
+  } else if (state.cursor) {
+    const { anchor, head } = state.cursor;
+    at = step > 0 ? Math.max(anchor, head) + 1 : Math.min(anchor, head) - 1;
+  }
+  return Math.max(0, Math.min(tokens.length - 1, at));
+}
+
+export function moveCursor(ed, step, extend) {
+  const tokens = tokensOf(ed), { state } = ed;
+  if (!tokens.length) return;
+  const c = state.cursor;
+  let cursor;
+  if (!c?.active) {
+    const head = startAt(ed, step);
+    cursor = { anchor: extend && c ? c.anchor : head, head, active: true };
+  } else {
+    const head = Math.max(0, Math.min(tokens.length - 1, c.head + step));
+    cursor = { anchor: extend ? c.anchor : head, head, active: true };
+  }
+  state.cursor = cursor;
+  if (state.selected || state.relation !== null) {
+    state.selected = null; state.relation = null;
+    markSelection(ed.textEl, state); ed.renderArrows();
+  }
+  drawCursor(ed);
+  ed.renderInspector();
+}
+
+// After the cursor's tokens were labelled: it rests (the new entity is selected) and picks
+// up after it at the next arrow.
+export function restCursor(ed) {
+  if (ed.state.cursor) ed.state.cursor.active = false;
+  drawCursor(ed);
+}
+
+function scrollToEntity(ed, id) {
+  const node = ed.state.byId.get(id)?.[0];
+  node?.scrollIntoView({ block: "nearest", inline: "nearest" });
+}
+
+// Tab: the next entity in text order (suggested ones included where the page has them),
+// from the selection, or from the cursor; while linking, the candidate tail instead.
+export function tabTo(ed, back) {
+  const { state } = ed;
+  const items = [...(ed.navigable?.() ?? ed.content().entities)]
+    .filter((e) => !state.linking || (e.id !== state.selected && !ed.isSuggestion?.(e.id)))
+    .sort((x, y) => x.start - y.start || x.end - y.end);
+  if (!items.length) { notify(ed.t.no_entities, "info"); return; }
+  const current = state.linking ? state.candidate : state.selected;
+  let at = items.findIndex((e) => e.id === current);
+  if (at >= 0) at = (at + (back ? -1 : 1) + items.length) % items.length;
+  else if (!state.linking && state.cursor?.active) {
+    const from = cursorSpan(ed)?.start ?? 0;
+    at = back ? items.findLastIndex((e) => e.start < from) : items.findIndex((e) => e.start >= from);
+    if (at < 0) at = back ? items.length - 1 : 0;
+  } else at = back ? items.length - 1 : 0;
+  const id = items[at].id;
+  if (state.linking) {
+    state.candidate = id;
+    markSelection(ed.textEl, state); ed.renderInspector();
+  } else {
+    restCursor(ed);
+    select(ed, id);
+  }
+  scrollToEntity(ed, id);
+}
+
+// Enter while linking: the relation to the candidate tail. False when there is none.
+export function takeCandidate(ed) {
+  const { state } = ed;
+  if (!state.linking || !state.candidate) return false;
+  const tail = state.candidate;
+  state.candidate = null;
+  finishLinking(ed, tail);
+  return true;
+}
+
+// The arrows, Tab and Enter of keyboard labeling; true when the key was taken. Only where
+// the text has the focus (or nothing has): elsewhere Tab moves the focus as usual.
+export function cursorKeys(ed, event) {
+  if (event.ctrlKey || event.metaKey || event.altKey) return false;
+  const here = event.target === document.body || ed.wrap.contains(event.target);
+  if (!here) return false;
+  if (event.key === "Tab") { tabTo(ed, event.shiftKey); return true; }
+  if (event.key === "ArrowRight" || event.key === "ArrowLeft") {
+    const forward = (event.key === "ArrowRight") !== rtl(ed);
+    moveCursor(ed, forward ? 1 : -1, event.shiftKey);
+    return true;
+  }
+  if (event.key === "Enter" && takeCandidate(ed)) return true;
+  return false;
+}
