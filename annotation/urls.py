@@ -18,6 +18,7 @@ from annotation.views import (
 P = "projects/<int:project_id>"
 
 urlpatterns = [
+    path("", overview.project_list, name="list"),
     path(f"{P}/", overview.project_detail, name="detail"),
     path(f"{P}/documents/", documents.document_list, name="documents"),
     path(f"{P}/documents/requeue/", documents.documents_requeue_page,

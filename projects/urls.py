@@ -6,7 +6,6 @@ from projects.views import account, audit, jobs, labels, members, projects
 P = "projects/<int:project_id>"
 
 urlpatterns = [
-    path("", projects.project_list, name="list"),
     path("projects/new/", projects.project_create, name="create"),
     path(f"{P}/settings/", projects.project_settings, name="settings"),
     path(f"{P}/guidelines/", projects.project_guidelines, name="guidelines"),

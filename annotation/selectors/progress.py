@@ -121,3 +121,27 @@ def dashboard_json(dashboard: Dashboard) -> dict[str, Any]:
             **({"gold_checks": row.checks} if row.checks is not None else {})}
             for row in dashboard.annotators]
     return out
+
+
+@dataclass(frozen=True)
+class ProjectBar:
+    done: int  # documents annotated by k annotators or reviewed
+    total: int
+    computed_at: datetime
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def project_bars(*, project_ids: list[int]) -> dict[int, ProjectBar]:
+    """The stored figures' done and total documents of each project that has figures: one
+    query, whatever the projects' sizes (the figures are counted in the background)."""
+    rows = (ProgressSnapshot.objects.filter(project_id__in=project_ids)
+            .values_list("project_id", "computed_at", "data__documents"))
+    out = {}
+    for project_id, computed_at, documents in rows:
+        documents = documents or {}
+        done = int(documents.get("annotated", 0)) + int(documents.get("reviewed", 0))
+        out[project_id] = ProjectBar(done, int(documents.get("total", 0)), computed_at)
+    return out

@@ -9,6 +9,7 @@ project that has no snapshot yet is counted during the request, once.
 """
 
 from collections import defaultdict
+from datetime import timedelta
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,7 @@ from annotation.models import (
     ProgressSnapshot,
 )
 from annotation.pure.progress import group_medians
+from annotation.selectors.progress import ProjectBar, project_bars
 from projects.models import Project
 from projects.services.dispatch import PROGRESS_TASK, task_named
 
@@ -104,3 +106,16 @@ def progress_current(*, project: Project) -> tuple[ProgressSnapshot, bool]:
         return snapshot, False
     progress_schedule(project_id=project.pk)
     return snapshot, True
+
+
+def progress_bars_fresh(*, project_ids: list[int]) -> dict[int, ProjectBar]:
+    """The project list's bars from the stored figures; figures missing or older than
+    CONCORD_PROGRESS_MAX_AGE are counted again in the background (debounced), so a list of
+    large projects never counts anything in the request."""
+    bars = project_bars(project_ids=project_ids)
+    stale = timezone.now() - timedelta(seconds=settings.CONCORD_PROGRESS_MAX_AGE)
+    for project_id in project_ids:
+        bar = bars.get(project_id)
+        if bar is None or bar.computed_at < stale:
+            progress_schedule(project_id=project_id)
+    return bars

@@ -6,18 +6,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from projects import selectors, services
+from projects import services
 from projects.forms import GuidelinesForm, ProjectForm
 from projects.markdown import render_markdown
 from projects.permissions import Access, Right, can_create_projects
 from projects.views.base import apply_service, context, project_view
-
-
-@login_required
-def project_list(request: HttpRequest) -> HttpResponse:
-    projects = selectors.project_list(user=request.user)
-    return render(request, "projects/list.html", {
-        "projects": projects, "can_create": can_create_projects(request.user)})
 
 
 @login_required

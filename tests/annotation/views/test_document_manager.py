@@ -145,3 +145,19 @@ def test_the_document_page_as_each_role_sees_it(world, corpus):
                                                  "document_id": corpus[1].pk})
     assert page_client_for(annotator).get(other).status_code == 404
     assert page_client_for(world.users["outsider"]).get(url).status_code == 404
+
+
+def test_the_project_list_shows_each_projects_progress(world, corpus, settings,
+                                                       django_capture_on_commit_callbacks):
+    from annotation.models import ProgressSnapshot
+
+    Document.objects.filter(pk__in=[corpus[1].pk, corpus[2].pk]).update(status="annotated")
+    Document.objects.filter(pk=corpus[3].pk).update(status="reviewed")
+    client = page_client_for(world.users["annotator"])
+    with django_capture_on_commit_callbacks(execute=True):  # no figures yet: counted
+        first = client.get(reverse("projects:list"))
+    assert "being counted" in first.content.decode()
+    assert ProgressSnapshot.objects.filter(project=world.project).exists()
+    shown = client.get(reverse("projects:list")).content.decode()
+    assert '<progress max="4" value="3"' in shown
+    assert "3 of 4 (75%)" in shown
