@@ -4,7 +4,13 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from annotation.models import SKIP_REASON_MAX, AnnotationStatus, Document, DocumentStatus
+from annotation.models import (
+    SKIP_REASON_MAX,
+    AnnotationStatus,
+    AssignmentStatus,
+    Document,
+    DocumentStatus,
+)
 from annotation.readers.long_texts import LONG_TEXTS
 from annotation.selectors.document_search import META_MAX, ORDERINGS, Q_MAX, DocumentQuery
 from annotation.selectors.documents import LIST_TEXT_CHARS
@@ -44,6 +50,28 @@ class DocumentListOutput(DocumentOutput):
     class Meta(DocumentOutput.Meta):
         fields = ["id", "external_id", "text", "text_truncated", "meta", "content_hash",
                   "status", "created_at", "skips"]
+
+
+class OwnDocumentOutput(serializers.ModelSerializer):
+    """A document as an annotator sees it in their own list: nothing of others' work (not
+    the document's status, which gold changes), and where they are with it."""
+
+    my_status = serializers.ChoiceField(AssignmentStatus.choices,
+                                        help_text="your assignment's: assigned, active, "
+                                                  "submitted, skipped or expired")
+
+    class Meta:
+        model = Document
+        fields = ["id", "external_id", "text", "meta", "created_at", "my_status"]
+
+
+class OwnDocumentListOutput(OwnDocumentOutput):
+    text = DocumentListOutput._declared_fields["text"]
+    text_truncated = DocumentListOutput._declared_fields["text_truncated"]
+
+    class Meta(OwnDocumentOutput.Meta):
+        fields = ["id", "external_id", "text", "text_truncated", "meta", "created_at",
+                  "my_status"]
 
 
 class DocumentFilter(serializers.Serializer):
@@ -191,6 +219,9 @@ class RelationInput(serializers.Serializer):
     label = serializers.CharField(max_length=100)
 
 
+CONTENT_ITEMS_MAX = 100_000  # entities or relations in one annotation
+
+
 @extend_schema_field({"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
                       "nullable": True})
 class SentimentField(serializers.JSONField):
@@ -202,9 +233,28 @@ class SentimentField(serializers.JSONField):
         return data
 
 
+@extend_schema_field(EntityInput(many=True))
+class EntityList(serializers.JSONField):
+    """A list of entities, checked item by item by the content validator
+    (annotation.pure.content), which names each problem's place (entities[3].label): a
+    nested serializer would cost more than the save itself for a thousand entities."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, list):
+            raise serializers.ValidationError("Give a list.")
+        if len(data) > CONTENT_ITEMS_MAX:
+            raise serializers.ValidationError(f"At most {CONTENT_ITEMS_MAX} items.")
+        return data
+
+
+@extend_schema_field(RelationInput(many=True))
+class RelationList(EntityList):
+    """A list of relations, checked like EntityList."""
+
+
 class AnnotationInput(serializers.Serializer):
-    entities = EntityInput(many=True, default=list)
-    relations = RelationInput(many=True, default=list)
+    entities = EntityList(default=list)
+    relations = RelationList(default=list)
     sentiment = SentimentField(default=None, allow_null=True)
     status = serializers.ChoiceField(AnnotationStatus.choices, default=AnnotationStatus.DRAFT)
     version = serializers.IntegerField(min_value=0)

@@ -1,4 +1,3 @@
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
@@ -7,9 +6,10 @@ from rest_framework.views import APIView
 
 from annotation import selectors
 from annotation.selectors.document_search import (
-    DocumentQuery,
+    document_for,
     documents_visible,
     search_page,
+    visible_query,
 )
 from annotation.serializers import (
     DocumentBulkInput,
@@ -18,6 +18,8 @@ from annotation.serializers import (
     DocumentListOutput,
     DocumentOutput,
     ImportInput,
+    OwnDocumentListOutput,
+    OwnDocumentOutput,
 )
 from annotation.services.document_actions import documents_bulk
 from annotation.services.imports.jobs import check_size, import_start
@@ -38,7 +40,7 @@ class DocumentListApi(APIView):
         access = authorize(user=request.user, project_id=project_id, right=Right.VIEW)
         filters = DocumentFilter(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        query = filters.query()
+        query = visible_query(access=access, query=filters.query())
         docs = documents_visible(access=access, user=request.user, query=query)
         paginator = self.pagination_class()
         page = search_page(docs=selectors.documents_listed(documents=docs),
@@ -47,7 +49,8 @@ class DocumentListApi(APIView):
                            before=request.query_params.get("before"))
         if access.can(Right.SEE_OTHERS):
             selectors.documents_with_skips(documents=page.documents)
-        return paginator.response(request, DocumentListOutput(page.documents, many=True).data,
+        output = DocumentListOutput if access.can(Right.BROWSE) else OwnDocumentListOutput
+        return paginator.response(request, output(page.documents, many=True).data,
                                   page.next_after, page.prev_before)
 
 
@@ -56,11 +59,11 @@ class DocumentDetailApi(APIView):
                    parameters=[OpenApiParameter("document_id", int, OpenApiParameter.PATH)])
     def get(self, request: Request, project_id: int, document_id: int) -> Response:
         access = authorize(user=request.user, project_id=project_id, right=Right.VIEW)
-        document = get_object_or_404(documents_visible(
-            access=access, user=request.user, query=DocumentQuery()), pk=document_id)
+        document = document_for(access=access, user=request.user, document_id=document_id)
         if access.can(Right.SEE_OTHERS):
             selectors.documents_with_skips(documents=[document])
-        return Response(DocumentOutput(document).data)
+        output = DocumentOutput if access.can(Right.BROWSE) else OwnDocumentOutput
+        return Response(output(document).data)
 
 
 class DocumentBulkApi(APIView):

@@ -56,6 +56,19 @@ def _label(schema: Schema, kind: str, name: Any, where: str, errors: list,
     return spec
 
 
+ID_MAX = 64  # characters of an entity's id
+
+
+def _shape(ent: dict[str, Any], where: str, who: str) -> list[dict[str, str]]:
+    """What is wrong with an entity's start, end and label as values."""
+    errors = [{"field": f"{where}.{name}", "message": f"{who}: {name} must be an integer"}
+              for name in ("start", "end") if type(ent.get(name)) is not int]
+    if not isinstance(ent.get("label"), str):
+        errors.append({"field": f"{where}.label", "message": f"{who}: label must be a label's "
+                                                              "name"})
+    return errors
+
+
 def _entities(text: str, schema: Schema, raw: Any, errors: list) -> tuple[list, dict[str, int]]:
     if not isinstance(raw, list):
         errors.append({"field": "entities", "message": "must be a list"})
@@ -69,11 +82,16 @@ def _entities(text: str, schema: Schema, raw: Any, errors: list) -> tuple[list, 
         if not isinstance(ent, dict):
             errors.append({"field": where, "message": "must be an object"})
             continue
-        key = str(ent.get("id", f"T{i + 1}"))
+        key = ent.get("id", f"T{i + 1}")
+        if not isinstance(key, str) or not 0 < len(key) <= ID_MAX:
+            errors.append({"field": f"{where}.id",
+                           "message": f"an id is a string of 1 to {ID_MAX} characters"})
+            continue
         who = f"entity {key}"
         start, end = ent.get("start"), ent.get("end")
-        if not (type(start) is int and type(end) is int):
-            errors.append({"field": where, "message": f"{who}: start and end must be integers"})
+        if type(start) is not int or type(end) is not int or not isinstance(ent.get("label"),
+                                                                              str):
+            errors += _shape(ent, where, who)
             continue
         if start < 0 or end > len(text) or start >= end:
             reason = ("start >= end" if start >= end else
@@ -115,7 +133,8 @@ def _relations(schema: Schema, raw: Any, ents: list, ids: dict[str, int], errors
             errors.append({"field": where, "message": "must be an object"})
             continue
         spec = _label(schema, "relation", rel.get("label"), f"{where}.label", errors)
-        head, tail = ids.get(str(rel.get("head"))), ids.get(str(rel.get("tail")))
+        head, tail = (ids.get(end) if isinstance(end := rel.get(name), str) else None
+                      for name in ("head", "tail"))
         for end, idx in (("head", head), ("tail", tail)):
             if idx is None:
                 errors.append({"field": f"{where}.{end}",

@@ -15,11 +15,12 @@ import base64
 import binascii
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -29,18 +30,22 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     TextField,
     Value,
 )
 from django.db.models.expressions import CombinedExpression, F, RawSQL
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
+from django.http import Http404
+from django.utils.translation import gettext as _
 
 from annotation.models import (
     AgreementReport,
     Annotation,
     AnnotationKind,
     Assignment,
+    AssignmentStatus,
     Document,
     DocumentDisagreement,
     Relation,
@@ -92,13 +97,40 @@ class DocumentQuery:
 
 def documents_search(*, project: Project, query: DocumentQuery,
                      own: User | None = None) -> QuerySet[Document]:
-    """The project's documents that match every filter of `query`, in its order. `own`: only
-    the documents that user was handed, and their own labels for `label` (an annotator's
-    view; agreement is not theirs to filter by)."""
-    docs = document_list(project=project, status=query.status, skipped=query.skipped)
+    """The project's documents that match every filter of `query`, in its order. `own`: an
+    annotator's view, which must tell nothing of others' work (blind annotation): only the
+    documents that user was handed, annotated with `my_status` (their assignment's), their
+    own labels for `label` and their own skips for `skipped`; the filters that would tell of
+    others' work (status, agreement, annotator, gold check) are left out."""
     if own is not None:
-        docs = docs.filter(Exists(Assignment.objects.filter(document=OuterRef("pk"),
-                                                            annotator=own)))
+        return _own(project, query, own)
+    docs = document_list(project=project, status=query.status, skipped=query.skipped)
+    return _filtered(project, docs, query, None)
+
+
+def _own(project: Project, query: DocumentQuery, own: User) -> QuerySet[Document]:
+    mine = Assignment.objects.filter(document=OuterRef("pk"), annotator=own)
+    docs = (project.documents.defer("pii").filter(Exists(mine))
+            .annotate(my_status=Subquery(mine.values("status")[:1])))
+    if query.skipped is not None:
+        skips = Exists(mine.filter(status=AssignmentStatus.SKIPPED))
+        docs = docs.filter(skips) if query.skipped else docs.exclude(skips)
+    return _filtered(project, docs, replace(blind(query), skipped=None), own)
+
+
+BLIND_ORDERINGS = ("id", "-id", "external_id", "-external_id", "created_at", "-created_at")
+
+
+def blind(query: DocumentQuery) -> DocumentQuery:
+    """`query` without what would tell an annotator of others' work: the document's status
+    (gold makes it reviewed), agreement, who else annotated, gold checks; sorted by a
+    column that tells nothing either."""
+    return replace(query, status=None, agreement_lt=None, gold_check=None, annotator=None,
+                   ordering=query.ordering if query.ordering in BLIND_ORDERINGS else "id")
+
+
+def _filtered(project: Project, docs: QuerySet[Document], query: DocumentQuery,
+              own: User | None) -> QuerySet[Document]:
     if query.q:
         docs = docs.filter(text__icontains=query.q)
     if query.label is not None:
@@ -107,7 +139,7 @@ def documents_search(*, project: Project, query: DocumentQuery,
         docs = docs.filter(Exists(Annotation.objects.filter(
             document=OuterRef("pk"), kind=AnnotationKind.ANNOTATION,
             annotator__username=query.annotator)))
-    if query.agreement_lt is not None and own is None:
+    if query.agreement_lt is not None:
         docs = docs.filter(_agreement_below(project, query.agreement_lt))
     for key, value in query.meta:
         docs = docs.alias(**{f"meta_{key_alias(key)}": Cast(KeyTextTransform(key, "meta"),
@@ -254,6 +286,11 @@ def search_page(*, docs: QuerySet[Document], ordering: str, size: int,
                       cursor_of(rows[0], ordering) if rows and after else None)
 
 
+def visible_query(*, access: Access, query: DocumentQuery) -> DocumentQuery:
+    """The query as the requester's view runs it (`blind` for those who may not browse)."""
+    return query if access.can(Right.BROWSE) else blind(query)
+
+
 def documents_visible(*, access: Access, user: User, query: DocumentQuery) -> QuerySet[Document]:
     """`documents_search` as the requester may see it: every document for a role that may
     browse the project's documents (managers, reviewers, consumers); an annotator's own
@@ -262,3 +299,15 @@ def documents_visible(*, access: Access, user: User, query: DocumentQuery) -> Qu
         return documents_search(project=access.project, query=query)
     access.require(Right.LABEL)
     return documents_search(project=access.project, query=query, own=user)
+
+
+def document_for(*, access: Access, user: User, document_id: int) -> Document:
+    """One document as `documents_visible` shows it: 404 when the project has no such
+    document, 403 when it is not the annotator's (as the workbench answers)."""
+    document = documents_visible(access=access, user=user, query=DocumentQuery()) \
+        .filter(pk=document_id).first()
+    if document is not None:
+        return document
+    if not access.project.documents.filter(pk=document_id).exists():
+        raise Http404("No such document.")
+    raise PermissionDenied(_("This document is not assigned to you."))

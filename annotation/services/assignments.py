@@ -55,33 +55,21 @@ def holders(*, document_id: int, now: datetime, exclude_user: User | None = None
 
 
 def _resume(project: Project, user: User, now: datetime) -> Assignment | None:
-    """The requester's open lease, renewed; a lapsed one is marked expired."""
+    """The requester's open lease, renewed; a lapsed one is marked expired. Without one, the
+    oldest document a manager handed them (`documents_assign`), opened: its place was held
+    since, so k cannot be exceeded; the lease starts now."""
     current = rows.lease_open(project_id=project.pk, user_id=user.pk)
     if current is None:
         return None
-    if current.expires_at > now:
+    if current.status == AssignmentStatus.ASSIGNED or current.expires_at > now:
+        current.status = AssignmentStatus.ACTIVE
         current.expires_at = now + timedelta(minutes=project.lease_minutes)
         rows.row_update(model=Assignment, pk=current.pk,
-                        fields={"expires_at": current.expires_at})
+                        fields={"status": current.status, "expires_at": current.expires_at})
         return current
     current.status = AssignmentStatus.EXPIRED
     rows.row_update(model=Assignment, pk=current.pk, fields={"status": current.status})
-    return None
-
-
-def _handed(project: Project, user: User, now: datetime) -> Assignment | None:
-    """The oldest document a manager handed the user (`documents_assign`), opened: its place
-    was held since, so k cannot be exceeded; the lease starts now."""
-    handed = (Assignment.objects.select_for_update()
-              .filter(project=project, annotator=user, status=AssignmentStatus.ASSIGNED)
-              .order_by("id").first())
-    if handed is None:
-        return None
-    handed.status = AssignmentStatus.ACTIVE
-    handed.expires_at = now + timedelta(minutes=project.lease_minutes)
-    rows.row_update(model=Assignment, pk=handed.pk,
-                    fields={"status": handed.status, "expires_at": handed.expires_at})
-    return handed
+    return _resume(project, user, now)  # a document handed to them, if any
 
 
 def _lease(project: Project, user: User, document_id: int, now: datetime) -> Assignment:
@@ -95,7 +83,7 @@ def assignment_next(*, project: Project, user: User) -> Assignment | None:
     else a new one; None when done."""
     now = timezone.now()
     rows.membership_lock(project_id=project.pk, user_id=user.pk)
-    current = _resume(project, user, now) or _handed(project, user, now)
+    current = _resume(project, user, now)
     if current is not None:
         return current
     check = gold_check_next(project=project, user=user, now=now)  # takes no slot of k

@@ -91,10 +91,13 @@ def document_counts(*, document_id: int) -> tuple[int, int]:
 
 
 def lease_open(*, project_id: int, user_id: int) -> Assignment | None:
-    """The user's oldest active assignment in the project, locked (its lease may have run out)."""
+    """The user's oldest active assignment in the project (its lease may have run out), else
+    the oldest a manager handed them (assigned), locked."""
     sql = (f"SELECT * FROM {_table(Assignment)} WHERE project_id = %s AND annotator_id = %s "
-           f"AND status = %s ORDER BY created_at LIMIT 1{_for_update()}")
-    params = [project_id, user_id, AssignmentStatus.ACTIVE.value]
+           f"AND status IN (%s, %s) ORDER BY CASE WHEN status = %s THEN 0 ELSE 1 END, "
+           f"created_at, id LIMIT 1{_for_update()}")
+    params = [project_id, user_id, AssignmentStatus.ACTIVE.value,
+              AssignmentStatus.ASSIGNED.value, AssignmentStatus.ACTIVE.value]
     return next(iter(Assignment.objects.raw(sql, params)), None)
 
 
@@ -205,7 +208,13 @@ def annotation_update(*, annotation_id: int, fields: dict[str, Any]) -> None:
 def _insert(cursor: Any, model: type, columns: tuple[str, ...], rows: list[tuple],
             returning: bool = False) -> list[int]:
     """Multi-row INSERTs of at most BATCH_PARAMETERS values each (PostgreSQL takes 65,535
-    per statement, SQLite 32,766); the new ids, in order, when `returning`."""
+    per statement, SQLite 32,766); the new ids, in order, when `returning`. On PostgreSQL,
+    one statement whatever the count: the columns as arrays, unnested in order (a VALUES
+    list of thousands of placeholders costs more to build and parse than to store)."""
+    if not rows:
+        return []
+    if connection.vendor == "postgresql":
+        return _insert_arrays(cursor, model, columns, rows, returning)
     ids: list[int] = []
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     head = f"INSERT INTO {_table(model)} ({', '.join(_q(c) for c in columns)}) VALUES "
@@ -218,6 +227,19 @@ def _insert(cursor: Any, model: type, columns: tuple[str, ...], rows: list[tuple
         if returning:
             ids.extend(row[0] for row in cursor.fetchall())
     return ids
+
+
+def _insert_arrays(cursor: Any, model: type, columns: tuple[str, ...], rows: list[tuple],
+                   returning: bool) -> list[int]:
+    """INSERT ... SELECT FROM unnest(arrays) WITH ORDINALITY ORDER BY it: the rows go in,
+    and their ids come back, in the order given (as a VALUES list's do)."""
+    names = [f"c{i}" for i in range(len(columns))]
+    arrays = ", ".join(["%s::bigint[]"] * len(columns))
+    sql = (f"INSERT INTO {_table(model)} ({', '.join(_q(c) for c in columns)}) "
+           f"SELECT {', '.join(names)} FROM unnest({arrays}) WITH ORDINALITY "
+           f"AS t({', '.join(names)}, n) ORDER BY n{' RETURNING id' if returning else ''}")
+    cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
+    return [row[0] for row in cursor.fetchall()] if returning else []
 
 
 def content_insert(*, annotation_id: int, content: Content) -> None:

@@ -6,13 +6,13 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from annotation.pure.exports import FORMATS
-from annotation.selectors.document_search import DocumentQuery, documents_visible
+from annotation.selectors.document_search import document_for
 from annotation.selectors.document_view import document_view
 from annotation.serializers import DocumentFilter, json_ready
 from annotation.services.document_actions import ACTIONS, Selection, documents_bulk
@@ -101,8 +101,7 @@ def outcome_message(outcome: dict[str, Any]) -> str:
 
 @project_view(Right.VIEW)
 def document_page(request: HttpRequest, access: Access, document_id: int) -> HttpResponse:
-    document = get_object_or_404(documents_visible(
-        access=access, user=request.user, query=DocumentQuery()), pk=document_id)
+    document = document_for(access=access, user=request.user, document_id=document_id)
     view = document_view(access=access, user=request.user, document=document)
     return render(request, "annotation/document.html", context(access, view=view,
                                                                 document=document))

@@ -14,7 +14,12 @@ from annotation import selectors
 from annotation.forms import ImportForm
 from annotation.models import DocumentStatus
 from annotation.pure.exports import FORMATS
-from annotation.selectors.document_search import SearchPage, documents_visible, search_page
+from annotation.selectors.document_search import (
+    SearchPage,
+    documents_visible,
+    search_page,
+    visible_query,
+)
 from annotation.serializers import DocumentFilter
 from annotation.services.assignments import documents_requeue
 from annotation.services.imports.jobs import import_start
@@ -65,7 +70,7 @@ def document_list(request: HttpRequest, access: Access) -> HttpResponse:
     filters = DocumentFilter(data=filters_data)
     page, errors = None, {}
     if filters.is_valid():
-        query = filters.query()
+        query = visible_query(access=access, query=filters.query())
         docs = documents_visible(access=access, user=request.user, query=query)
         try:
             page = search_page(docs=selectors.documents_listed(documents=docs),
@@ -102,11 +107,13 @@ def list_context(access: Access, request: HttpRequest, filters: QueryDict,
                   if Right.LABEL in ROLE_RIGHTS[m.role]] if access.can(Right.MANAGE) else [],
         own_only=not access.can(Right.BROWSE), page_size=PAGE_SIZE,
         export_formats=sorted(FORMATS),
-        columns=[("id", _("ID")), ("external_id", _("External id")), ("status", _("Status")),
+        columns=[("id", _("ID")), ("external_id", _("External id")),
+                 ("status", _("Status")) if access.can(Right.BROWSE) else ("", _("Yours")),
                  ("created_at", _("Added"))],
         flag_filters=[(name, title, values.get(name, "")) for name, title in (
             ("skipped", _("Skipped")), ("pii", _("PII found")),
-            ("near_duplicate", _("Near-duplicate")), ("gold_check", _("Gold check")))])
+            ("near_duplicate", _("Near-duplicate")), ("gold_check", _("Gold check")))
+            if name != "gold_check" or access.can(Right.BROWSE)])
 
 
 class RequeueForm(DocumentFilterForm):

@@ -77,6 +77,7 @@ def _seen_of_shared(world, shared: Document) -> dict[str, str]:
     # Their progress line counts what is left in the project for them, which shrinks when
     # others finish documents (HIDDEN, here): a count of the queue, not anyone's work.
     html = re.sub(r"\d+ done · \d+ to go", "PROGRESS", html)
+    html = re.sub(r'id="own-progress" max="\d+" value="\d+"', "PROGRESS", html)
     return {"workbench": re.sub(r'"X-CSRFToken": "[^"]+"', "CSRF", html),
             "annotation": own.content.decode(),
             # resuming the lease renews it: its end is the one thing that moves
@@ -158,7 +159,8 @@ def _takes(name: str, param: str) -> bool:
 
 ANNOTATOR = TABLE["annotator"]
 # Routes that act on a document leased to the requester: allowed for SHARED only.
-LEASED = {"projects:workbench", "projects:skip", "api:annotation", "api:skip", "api:suggestions"}
+LEASED = {"projects:workbench", "projects:skip", "api:annotation", "api:skip", "api:suggestions",
+          "projects:document", "api:document"}
 # A valid body, so the answer is about access, not the body.
 WRITES = {"api:annotation": {**MINE, "status": "draft", "version": 0}}
 CASES = [(name, method) for name, methods in SPEC.items() for method in methods]

@@ -89,8 +89,16 @@ def test_saving_and_reading_ones_annotation_of_a_check_answers_the_same(world, p
         "project_id": world.project.pk, "document_id": doc.pk})).json() for doc in pair]
     assert read[0] == read[1]
     assert "gold" not in str(read[0]).lower()
+    # Their own document: the same answer for both, nothing of the check in it.
+    own = [client.get(reverse("api:document", kwargs={"project_id": world.project.pk,
+                                                      "document_id": doc.pk})) for doc in pair]
+    assert [r.status_code for r in own] == [200, 200]
+    same = [{k: v for k, v in r.json().items() if k not in ("id", "external_id", "created_at")}
+            for r in own]
+    assert same[0] == same[1]
+    assert "gold" not in own[0].content.decode().lower()
     # Everything else an annotator might try is closed the same way for both.
-    for name in ("api:document", "api:annotations", "api:gold"):
+    for name in ("api:annotations", "api:gold"):
         codes = {client.get(reverse(name, kwargs={"project_id": world.project.pk,
                                                   "document_id": doc.pk})).status_code
                  for doc in pair}

@@ -42,43 +42,124 @@ function tagHtml(s, colors, stack) {
   return `<span class="tag-at"><span class="${cls}" data-id="${esc(s.id)}" data-tag="${esc(s.label)}" style="--c:${colors(s.label)};--tl:${stack}" title="${esc(s.title || s.label)}">${esc(s.label)}</span></span>`;
 }
 
-// Render into `el`; returns {byId: Map(id -> elements)} for selection highlighting.
-export function renderText(el, index, items, colors) {
-  const text = index.text;
-  const spans = layout(index, items);
-  const cuts = new Set([0, text.length]);
-  for (const s of spans) { cuts.add(s.a); cuts.add(s.b); }
+const BLOCK = 1500; // UTF-16 units: a paragraph longer than this is cut at a space
+
+// The text's blocks as [a, b) UTF-16 ranges: each paragraph (up to and with its line
+// break), long ones cut after a space. Blocks are inline elements, so they change nothing
+// in the layout; an edit draws again only the blocks it touches.
+function blockBounds(text) {
+  const out = [];
+  let a = 0;
+  while (a < text.length) {
+    let b = text.indexOf("\n", a);
+    b = b < 0 ? text.length : b + 1;
+    if (b - a > BLOCK) {
+      const space = text.lastIndexOf(" ", a + BLOCK);
+      b = space > a ? space + 1 : a + BLOCK;
+      while (b < text.length && b > a && (text.charCodeAt(b) & 0xfc00) === 0xdc00) b++; // never between a surrogate pair
+    }
+    out.push([a, b]);
+    a = b;
+  }
+  return out;
+}
+
+function blockOf(bounds, u16) {
+  let lo = 0, hi = bounds.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (bounds[mid][0] <= u16) lo = mid; else hi = mid - 1;
+  }
+  return lo;
+}
+
+// One block's HTML: its segments, and the tags of the spans that start in it.
+function blockHtml(text, [a0, b0], spans, colors) {
+  const cuts = new Set([a0, b0]);
+  for (const s of spans) { if (s.a > a0) cuts.add(s.a); if (s.b < b0) cuts.add(s.b); }
   const points = [...cuts].sort((x, y) => x - y);
+  const starting = spans.filter((s) => s.a >= a0).sort((x, y) => x.a - y.a || y.b - x.b);
   const html = [];
-  let active = [];
   let next = 0;
   for (let i = 0; i < points.length - 1; i++) {
     const a = points[i], b = points[i + 1];
-    active = active.filter((s) => s.b > a);
     let stack = 0;
-    while (next < spans.length && spans[next].a === a) {
-      html.push(tagHtml(spans[next], colors, stack++));
-      active.push(spans[next++]);
-    }
+    while (next < starting.length && starting[next].a === a) html.push(tagHtml(starting[next++], colors, stack++));
+    const active = spans.filter((s) => s.a <= a && s.b > a);
     html.push(segmentHtml(text, a, b, active, colors));
   }
-  el.innerHTML = html.join("");
-  const byId = new Map();
-  for (const node of el.querySelectorAll("[data-ids],[data-id]")) {
-    const ids = node.dataset.ids ? node.dataset.ids.split(" ") : [node.dataset.id];
-    for (const id of ids) {
-      if (!byId.has(id)) byId.set(id, []);
-      byId.get(id).push(node);
-    }
-  }
-  return { byId };
+  return html.join("");
 }
 
-function segmentStart(node) {
-  // The text offset where a child of the text element starts (a tag starts at its segment).
-  let n = node;
-  while (n && !(n.classList && n.classList.contains("seg"))) n = n.nextElementSibling;
-  return n ? Number(n.dataset.a) : null;
+// What a block shows, as a string: it is drawn again only when this changes.
+function signature(spans, colors) {
+  return spans.map((s) => `${s.id}|${s.a}|${s.b}|${s.label}|${s.level}|${s.suggestion ? 1 : 0}|${s.title || ""}|${colors(s.label)}`).join("\n");
+}
+
+// A text drawn in blocks, kept on its element between renders.
+class TextView {
+  constructor(el, index) {
+    this.el = el;
+    this.index = index;
+    this.bounds = blockBounds(index.text);
+    this.signatures = this.bounds.map(() => null);
+    this.nodes = new Map(); // per block: id -> its elements
+    el.innerHTML = this.bounds.map((_, i) => `<span class="blk" data-b="${i}"></span>`).join("");
+    this.blocks = [...el.children];
+  }
+
+  render(items, colors) {
+    const spans = layout(this.index, items);
+    const per = this.bounds.map(() => []);
+    const where = new Map(); // id -> the blocks it is drawn in
+    for (const s of spans) {
+      if (s.b <= s.a) continue;
+      const first = blockOf(this.bounds, s.a), last = blockOf(this.bounds, s.b - 1);
+      for (let i = first; i <= last; i++) per[i].push(s);
+      where.set(s.id, [...(where.get(s.id) || []), ...Array.from({ length: last - first + 1 }, (_, k) => first + k)]);
+    }
+    const text = this.index.text;
+    per.forEach((inBlock, i) => {
+      const sig = signature(inBlock, colors);
+      if (sig === this.signatures[i]) return;
+      this.signatures[i] = sig;
+      const block = this.blocks[i];
+      block.innerHTML = blockHtml(text, this.bounds[i], inBlock, colors);
+      const found = new Map();
+      for (const node of block.querySelectorAll("[data-ids],[data-id]")) {
+        for (const id of node.dataset.ids ? node.dataset.ids.split(" ") : [node.dataset.id]) {
+          if (!found.has(id)) found.set(id, []);
+          found.get(id).push(node);
+        }
+      }
+      this.nodes.set(i, found);
+    });
+    const nodes = this.nodes;
+    const byId = {
+      has: (id) => where.has(id),
+      get: (id) => (where.has(id) ? where.get(id).flatMap((i) => nodes.get(i)?.get(id) || []) : undefined),
+    };
+    return { byId };
+  }
+}
+
+// Render into `el`; returns {byId: {has(id), get(id) -> elements}} for selection
+// highlighting. Only the blocks whose spans changed since the last call are drawn again.
+export function renderText(el, index, items, colors) {
+  if (!el._view || el._view.index !== index) el._view = new TextView(el, index);
+  return el._view.render(items, colors);
+}
+
+// The first segment at or after `node` in the text (its start is where `node` sits).
+function segAtOrAfter(el, node) {
+  for (let n = node; n && n !== el; n = n.parentElement) {
+    for (let s = n; s; s = s.nextElementSibling) {
+      if (s.classList?.contains("seg")) return s;
+      const inner = s.querySelector?.(".seg");
+      if (inner) return inner;
+    }
+  }
+  return null;
 }
 
 // A DOM boundary point (node, offset) inside `el` -> a UTF-16 offset into the text.
@@ -89,16 +170,20 @@ export function textOffset(el, node, offset, length) {
     node = node.parentElement;
     offset = 0;
   }
-  if (node === el) {
-    const child = el.childNodes[offset];
-    return child ? segmentStart(child) ?? length : length;
+  if (!el.contains(node)) return null;
+  const seg = node.closest(".seg");
+  if (seg && seg !== el && el.contains(seg)) return Number(seg.dataset.a) + (offset > 0 ? seg.textContent.length : 0);
+  if (node === el || node.classList.contains("blk")) {
+    const child = node.childNodes[offset];
+    if (!child) {
+      const after = node === el ? null : segAtOrAfter(el, node.nextElementSibling);
+      return after ? Number(after.dataset.a) : length;
+    }
+    const found = segAtOrAfter(el, child);
+    return found ? Number(found.dataset.a) : length;
   }
-  const top = [...el.children].find((c) => c.contains(node));
-  if (!top) return null;
-  if (top.classList.contains("seg")) {
-    return Number(top.dataset.a) + (offset > 0 ? top.textContent.length : 0);
-  }
-  return segmentStart(top) ?? length;
+  const found = segAtOrAfter(el, node.closest(".tag-at") || node);
+  return found ? Number(found.dataset.a) : length;
 }
 
 function anchor(els, wrap) {

@@ -65,7 +65,7 @@ def test_annotators_see_only_the_documents_handed_to_them(world, corpus):
     assert detail.get(url).status_code == 200
     other = reverse("api:document", kwargs={"project_id": world.project.pk,
                                             "document_id": corpus[1].pk})
-    assert detail.get(other).status_code == 404
+    assert detail.get(other).status_code == 403  # not theirs, as the workbench answers
     assert len(ids(listed(world, "consumer"))) == 5  # consumers browse every document
     assert listed(world, "outsider").status_code == 404
 
@@ -91,3 +91,20 @@ def test_metacharacters_search_as_text(world, q):
     assert answer.status_code in (200, 400)
     if answer.status_code == 200:
         assert all(q in Document.objects.get(pk=pk).text for pk in ids(answer))
+
+
+def test_an_annotators_list_tells_nothing_of_others_work(world, corpus):
+    annotator = world.users["annotator"]
+    AssignmentFactory(document=corpus[1], annotator=annotator, status="submitted")
+    AssignmentFactory(document=corpus[2], annotator=annotator)
+    Document.objects.filter(pk=corpus[1].pk).update(status="reviewed", is_gold_check=True)
+    rows = listed(world, "annotator").json()["results"]
+    assert [(r["id"], r["my_status"]) for r in rows] == [(corpus[1].pk, "submitted"),
+                                                         (corpus[2].pk, "active")]
+    assert all("status" not in r and "skips" not in r for r in rows)
+    # the filters that would tell of gold, checks, agreement or others are left out
+    for params in ({"status": "reviewed"}, {"gold_check": "true"}, {"gold_check": "false"},
+                   {"annotator": "reviewer-user"}, {"agreement_lt": "0.5"},
+                   {"ordering": "-status"}):
+        assert ids(listed(world, "annotator", **params)) == [corpus[1].pk, corpus[2].pk], params
+    assert ids(listed(world, "annotator", skipped="true")) == []

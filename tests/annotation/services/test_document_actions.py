@@ -244,3 +244,18 @@ def test_assign_and_next_together_never_exceed_k(world):
         per_document[row.document_id] = per_document.get(row.document_id, 0) + 1
     assert max(per_document.values()) <= project.overlap
     assert live.filter(status="assigned").exists()
+
+
+def test_a_lapsed_lease_gives_way_to_an_assigned_document(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    annotator = world.users["annotator"]
+    lapsed, handed = docs(world, 2)
+    AssignmentFactory(document=lapsed, annotator=annotator,
+                      expires_at=timezone.now() - timedelta(minutes=1))
+    bulk(world, "assign", Selection(ids=[handed.pk]), annotators=[annotator.username])
+    lease = assignment_next(project=world.project, user=annotator)
+    assert lease.document_id == handed.pk
+    assert Assignment.objects.get(document=lapsed, annotator=annotator).status == "expired"

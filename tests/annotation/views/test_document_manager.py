@@ -143,7 +143,10 @@ def test_the_document_page_as_each_role_sees_it(world, corpus):
     assert "reviewer-user" not in own.content.decode()
     other = reverse("projects:document", kwargs={"project_id": world.project.pk,
                                                  "document_id": corpus[1].pk})
-    assert page_client_for(annotator).get(other).status_code == 404
+    assert page_client_for(annotator).get(other).status_code == 403  # not theirs
+    missing = reverse("projects:document", kwargs={"project_id": world.project.pk,
+                                                   "document_id": 10**9})
+    assert page_client_for(annotator).get(missing).status_code == 404
     assert page_client_for(world.users["outsider"]).get(url).status_code == 404
 
 
