@@ -253,12 +253,26 @@ class RelationList(EntityList):
 
 
 class AnnotationInput(serializers.Serializer):
+    """The whole annotation, or `changes` to the stored one (of `version`):
+    {entities: {add, remove}, relations: {add, remove}, sentiment}, entities named by
+    {start, end, label} and relations by such head and tail (annotation.pure.changes)."""
+
     entities = EntityList(default=list)
     relations = RelationList(default=list)
+    changes = serializers.JSONField(required=False, help_text=(
+        "instead of entities, relations and sentiment: {entities: {add: [...], remove: "
+        "[...]}, relations: {add, remove}, sentiment} (sentiment only when it changed)"))
     sentiment = SentimentField(default=None, allow_null=True)
     status = serializers.ChoiceField(AnnotationStatus.choices, default=AnnotationStatus.DRAFT)
     version = serializers.IntegerField(min_value=0)
     seconds_spent = serializers.FloatField(min_value=0, max_value=10_000_000, default=0)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        given = set(self.initial_data) if isinstance(self.initial_data, dict) else set()
+        if "changes" in attrs and given & {"entities", "relations", "sentiment"}:
+            raise serializers.ValidationError(
+                {"changes": _("Send the whole annotation or its changes, not both.")})
+        return attrs
 
 
 class EntityOutput(EntityInput):

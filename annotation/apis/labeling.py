@@ -75,7 +75,7 @@ class AnnotationApi(APIView):
         data.is_valid(raise_exception=True)
         content = {k: data.validated_data[k] for k in ("entities", "relations", "sentiment")}
         saved = annotation_write(project=access.project, document_id=document_id,
-                                 user=request.user,
+                                 user=request.user, changes=data.validated_data.get("changes"),
                                  content=content, version=data.validated_data["version"],
                                  status=data.validated_data["status"],
                                  seconds_spent=data.validated_data["seconds_spent"])

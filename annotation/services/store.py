@@ -96,7 +96,7 @@ def parse_content(document: Document, content: dict[str, Any], schema: Schema | 
         raise ServiceError(_("The annotation is not valid."), exc.errors) from exc
 
 
-def _stale(current: int) -> Conflict:
+def stale_version(current: int) -> Conflict:
     return Conflict(_("This annotation was saved elsewhere (version %(v)d); reload it.")
                     % {"v": current}, [{"field": "version", "message": _("stale version")}])
 
@@ -144,7 +144,7 @@ def annotation_store(*, document: Document, parsed: Content, annotator: User | N
         annotator_id=annotator_id if kind == AnnotationKind.ANNOTATION else None)
     current = annotation.version if annotation else 0
     if version is not None and version != current:
-        raise _stale(current)
+        raise stale_version(current)
     now = timezone.now()
     fields: dict[str, Any] = {"annotator_id": annotator_id, "status": status,
                               "updated_at": now, "seconds_spent": max(0.0, float(seconds_spent))}

@@ -216,3 +216,31 @@ def moved(before: dict, after: dict) -> dict:
     """Characters drawn a pixel or more away (a span's edge may shift the kerning by less)."""
     return {a: (xy, after.get(a)) for a, xy in before.items()
             if after.get(a) is None or max(abs(xy[0] - after[a][0]), abs(xy[1] - after[a][1])) >= 1}
+
+
+def test_after_the_first_save_only_the_changes_are_sent(world, page, annotator):
+    import json
+
+    log_in(page, annotator.username)
+    text = " ".join(f"Name{i}" for i in range(300))
+    open_document(page, world, text)
+    bodies = []
+    page.on("request", lambda r: bodies.append(json.loads(r.post_data))
+            if r.method == "PUT" and "/annotation/" in r.url else None)
+    keys = page.keyboard
+    for _ in range(12):  # twelve entities, each saved before the next
+        keys.press("ArrowRight")
+        keys.press("p")
+        wait_saved(page)
+    keys.press("Tab")
+    keys.press("o")  # relabel the first one
+    wait_saved(page)
+    assert "entities" in bodies[0] and "changes" not in bodies[0]  # version 0: the whole
+    last = bodies[-1]
+    assert set(last) == {"changes", "status", "version", "seconds_spent"}
+    assert last["changes"]["entities"] == {"add": [{"start": 0, "end": 5, "label": "ORG"}],
+                                           "remove": [{"start": 0, "end": 5, "label": "PER"}]}
+    saved = stored(world, annotator)
+    assert len(saved["entities"]) == 12
+    assert saved["entities"][0]["label"] == "ORG"
+    assert saved["version"] == len(bodies)

@@ -236,3 +236,45 @@ def test_label_all_occurrences_follows_the_servers_token_rule(modules):
         const r = m.labelOccurrences(c, schema, 'T1', spans);
         return {added: r.added, entities: r.content.entities.map((e) => [e.start, e.label])};""")
     assert result == {"added": 1, "entities": [[0, "ORG"], [10, "PER"], [20, "ORG"]]}
+
+
+def _keyed(content):
+    at = {e["id"]: (e["start"], e["end"], e["label"]) for e in content["entities"]}
+    return (sorted(at.values()),
+            sorted((at[r["head"]], at[r["tail"]], r["label"]) for r in content["relations"]),
+            content["sentiment"])
+
+
+def _random_content(rng, prefix):
+    spans = sorted(rng.sample(range(0, 200, 4), rng.randint(0, 8)))
+    entities = [{"id": f"{prefix}{i}", "start": s, "end": s + rng.randint(1, 3),
+                 "label": rng.choice(["PER", "ORG"])} for i, s in enumerate(spans)]
+    relations = []
+    for _ in range(rng.randint(0, 4)):
+        if len(entities) >= 2:
+            h, t = rng.sample(entities, 2)
+            relations.append({"head": h["id"], "tail": t["id"], "label": "works_for"})
+    relations = list({(r["head"], r["tail"]): r for r in relations}.values())
+    return {"entities": entities, "relations": relations,
+            "sentiment": rng.choice([None, "positive", "negative"])}
+
+
+def test_a_saves_changes_rebuild_the_edited_annotation_on_the_server(modules):
+    """contentChanges (the browser) then apply_changes (the server), on random pairs of
+    annotations: the server ends with what the browser has."""
+    from annotation.pure.changes import apply_changes
+
+    rng = random.Random(7)
+    for _ in range(200):
+        last = _random_content(rng, "T")
+        nxt = _random_content(rng, "B") if rng.random() < 0.3 else {
+            **last, "entities": [e for e in last["entities"] if rng.random() < 0.8]
+            + _random_content(rng, "N")["entities"][:2]}
+        ids = {e["id"] for e in nxt["entities"]}
+        keys = [(e["start"], e["end"], e["label"]) for e in nxt["entities"]]
+        if len(set(keys)) < len(keys):
+            continue
+        nxt["relations"] = [r for r in nxt["relations"] if r["head"] in ids and r["tail"] in ids]
+        changes = modules.evaluate("([a, b]) => model.contentChanges(a, b)", [last, nxt])
+        assert changes is not None
+        assert _keyed(apply_changes(last, changes)) == _keyed(nxt)

@@ -43,7 +43,7 @@ let started = performance.now(), spent = data.annotation.seconds_spent || 0;
 
 const saver = new Saver({
   url: data.urls.annotation, version: data.annotation.version, status: data.annotation.status,
-  storageKey: `concord:draft:${data.user}:${data.document.id}`, onState: showSaveState,
+  storageKey: `concord:draft:${data.user}:${data.document.id}`, onState: showSaveState, changes: true,
 });
 saver.last = initial;
 saver.seconds = () => Math.round((spent + activeSeconds()) * 10) / 10;

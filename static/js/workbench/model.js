@@ -263,3 +263,44 @@ export class History {
     return this.current;
   }
 }
+
+// What changed from `last` (the stored annotation) to `next`, in the form a save may send
+// instead of the whole (annotation/pure/changes.py): entities and relations added and
+// removed, named by place and label, and the sentiment when it changed. Null when it cannot
+// say (two entities with the same place and label), so the whole is sent.
+export function contentChanges(last, next) {
+  const keyOf = (e) => `${e.start}:${e.end}:${e.label}`;
+  const named = (c) => {
+    const byKey = new Map(), byId = new Map();
+    for (const e of c.entities) {
+      if (byKey.has(keyOf(e))) return null;
+      byKey.set(keyOf(e), e);
+      byId.set(e.id, e);
+    }
+    const rels = new Map();
+    for (const r of c.relations) {
+      const h = byId.get(r.head), t = byId.get(r.tail);
+      if (h && t) rels.set(`${keyOf(h)}>${keyOf(t)}>${r.label}`, r);
+    }
+    return { byKey, byId, rels };
+  };
+  const a = named(last), b = named(next);
+  if (!a || !b) return null;
+  const place = (e) => ({ start: e.start, end: e.end, label: e.label });
+  const rel = (n, r) => ({ head: place(n.byId.get(r.head)), tail: place(n.byId.get(r.tail)), label: r.label });
+  const changes = {
+    entities: {
+      add: [...b.byKey].filter(([k]) => !a.byKey.has(k)).map(([, e]) => place(e)),
+      remove: [...a.byKey].filter(([k]) => !b.byKey.has(k)).map(([, e]) => place(e)),
+    },
+    relations: {
+      add: [...b.rels].filter(([k]) => !a.rels.has(k)).map(([, r]) => rel(b, r)),
+      // a relation of a removed entity goes with it on the server
+      remove: [...a.rels].filter(([k]) => !b.rels.has(k))
+        .filter(([, r]) => b.byKey.has(keyOf(a.byId.get(r.head))) && b.byKey.has(keyOf(a.byId.get(r.tail))))
+        .map(([, r]) => rel(a, r)),
+    },
+  };
+  if (JSON.stringify(last.sentiment ?? null) !== JSON.stringify(next.sentiment ?? null)) changes.sentiment = next.sentiment ?? null;
+  return changes;
+}

@@ -2,6 +2,8 @@
 // localStorage until the server has it, retries with back-off, and a stop on a version
 // conflict so that a stale tab never overwrites newer work.
 
+import { contentChanges } from "./model.js";
+
 const DELAY_MS = 600;
 const RETRY_MS = [1000, 2000, 5000, 10000, 20000];
 const KEEPALIVE_LIMIT = 60000;
@@ -14,8 +16,11 @@ function csrfToken() {
 }
 
 export class Saver {
-  constructor({ url, storageKey, version, status, onState }) {
+  // `changes`: the endpoint takes a save's changes instead of the whole (the annotation's
+  // does; the gold's does not).
+  constructor({ url, storageKey, version, status, onState, changes = false }) {
     this.url = url;
+    this.sendsChanges = changes;
     this.key = storageKey;
     this.version = version;
     this.status = status;
@@ -61,10 +66,22 @@ export class Saver {
     try { return await this.inFlight; } finally { this.inFlight = null; }
   }
 
+  // The request's body: the changes since the last save when they are smaller than the
+  // whole annotation (the same version rule holds for both).
+  body(content, status) {
+    const whole = content || this.last;
+    const head = { status, version: this.version, seconds_spent: this.seconds() };
+    const full = JSON.stringify({ ...whole, ...head });
+    const changes = this.sendsChanges && this.last && this.version > 0 ? contentChanges(this.last, whole) : null;
+    if (!changes) return full;
+    const delta = JSON.stringify({ changes, ...head });
+    return delta.length < full.length ? delta : full;
+  }
+
   async put(content, status) {
-    const body = { ...(content || this.last), status, version: this.version, seconds_spent: this.seconds() };
+    const whole = content || this.last;
     this.onState("saving");
-    const payload = JSON.stringify(body);
+    const payload = this.body(content, status);
     let response;
     try {
       response = await fetch(this.url, {
@@ -80,7 +97,7 @@ export class Saver {
     if (response.ok) {
       this.version = data.version;
       this.status = data.status;
-      this.last = { entities: body.entities, relations: body.relations, sentiment: body.sentiment };
+      this.last = { entities: whole.entities, relations: whole.relations, sentiment: whole.sentiment };
       this.failures = 0;
       if (this.dirty === content) { this.dirty = null; localStorage.removeItem(this.key); } else this.keep();
       this.onState(this.dirty ? "pending" : "saved", data);

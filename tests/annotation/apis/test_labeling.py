@@ -192,3 +192,39 @@ def test_next_and_save_stay_within_their_query_budgets(world, django_assert_max_
     client.put(target, body(), format="json")
     with django_assert_max_num_queries(16):  # savepoints included; PostgreSQL needs fewer
         assert client.put(target, body(version=1), format="json").status_code == 200
+
+
+def test_a_save_may_send_only_its_changes(world, annotator):
+    first = annotator.put(url(world), body(), format="json")
+    assert first.status_code == 200
+    alice, org = ({"start": 0, "end": 5, "label": "PER"}, {"start": 13, "end": 17, "label": "ORG"})
+    year = {"start": 21, "end": 25, "label": "ORG"}
+    changed = annotator.put(url(world), {"version": 1, "status": "draft", "changes": {
+        "entities": {"add": [year], "remove": [org]},
+        "relations": {"add": [{"head": alice, "tail": year, "label": "works_for"}]},
+        "sentiment": "negative"}}, format="json")
+    assert changed.status_code == 200, changed.json()
+    stored = annotator.get(url(world)).json()
+    assert stored["version"] == 2
+    assert [(e["text"], e["label"]) for e in stored["entities"]] == [("Alice", "PER"),
+                                                                     ("2019", "ORG")]
+    assert [r["label"] for r in stored["relations"]] == ["works_for"]  # to 2019, not 阿里巴巴
+    assert stored["sentiment"] == "negative"
+    assert changed.json()["entities"] == stored["entities"]
+    # a stale version is a conflict, as for a whole save; so are changes that do not fit
+    stale = annotator.put(url(world), {"version": 1, "status": "draft", "changes": {}},
+                          format="json")
+    assert stale.status_code == 409
+    assert stale.json()["errors"] == [{"field": "version", "message": "stale version"}]
+    unfit = annotator.put(url(world), {"version": 2, "status": "draft", "changes": {
+        "entities": {"remove": [org]}}}, format="json")
+    assert unfit.status_code == 409
+    assert unfit.json()["errors"][0]["field"] == "changes.entities.remove[0]"
+    # the result is checked as any save: an overlap is refused, and nothing is stored
+    overlap = annotator.put(url(world), {"version": 2, "status": "draft", "changes": {
+        "entities": {"add": [{"start": 2, "end": 8, "label": "PER"}]}}}, format="json")
+    assert overlap.status_code == 400
+    assert annotator.get(url(world)).json()["version"] == 2
+    both = annotator.put(url(world), {**body(version=2), "changes": {}}, format="json")
+    assert both.status_code == 400
+    assert both.json()["errors"][0]["field"] == "changes"
