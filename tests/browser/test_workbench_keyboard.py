@@ -235,7 +235,8 @@ def test_after_the_first_save_only_the_changes_are_sent(world, page, annotator):
     keys.press("Tab")
     keys.press("o")  # relabel the first one
     wait_saved(page)
-    assert "entities" in bodies[0] and "changes" not in bodies[0]  # version 0: the whole
+    assert "entities" in bodies[0]
+    assert "changes" not in bodies[0]
     last = bodies[-1]
     assert set(last) == {"changes", "status", "version", "seconds_spent"}
     assert last["changes"]["entities"] == {"add": [{"start": 0, "end": 5, "label": "ORG"}],
