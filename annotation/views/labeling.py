@@ -49,6 +49,7 @@ MESSAGES = {
     "candidate": _lazy("Enter links it to"),
     "no_entities": _lazy("No entity to go to yet."),
     "no_annotations": _lazy("Nothing labelled yet."),
+    "more_annotations": _lazy("%s more: Down goes on."),
     "save_saved": _lazy("All changes saved"),
     "save_saving": _lazy("Saving…"),
     "save_pending": _lazy("Unsaved changes"),

@@ -24,17 +24,7 @@ export function cursorSpan(ed) {
 }
 
 // A UTF-16 offset of the text -> the DOM point [text node, offset] inside its segment.
-function domPoint(textEl, u16) {
-  const segs = textEl.querySelectorAll(".seg");
-  let lo = 0, hi = segs.length - 1, found = 0;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (Number(segs[mid].dataset.a) <= u16) { found = mid; lo = mid + 1; } else hi = mid - 1;
-  }
-  const seg = segs[found];
-  const node = seg.firstChild;
-  return [node, Math.max(0, Math.min(u16 - Number(seg.dataset.a), node.length))];
-}
+function domPoint(textEl, u16) { return textEl._view.point(u16); }
 
 export function drawCursor(ed) {
   const c = ed.state.cursor;
@@ -93,6 +83,13 @@ export function moveCursor(ed, step, extend) {
   }
   drawCursor(ed);
   ed.renderInspector();
+}
+
+// A resting cursor over an entity's tokens (it was deleted): the next arrow goes on from it.
+export function restCursorOn(ed, entity) {
+  const tokens = tokensOf(ed);
+  const covered = tokens.cover(ed.index.toUtf16(entity.start), ed.index.toUtf16(entity.end));
+  if (covered) ed.state.cursor = { anchor: covered[0], head: covered[1], active: false };
 }
 
 // After the cursor's tokens were labelled: it rests (the new entity is selected) and picks

@@ -13,6 +13,7 @@
 // beforeSelect() / afterSelect() around a change of the selection, and keys(event), the
 // page's own keys (true when it took the key).
 import { removeEntity, removeRelation } from "../workbench/model.js";
+import { restCursorOn } from "./cursor.js";
 import { notify } from "./notice.js";
 
 // Apply an operation's result ({content} or {error}); `select`, when given, becomes the
@@ -32,7 +33,11 @@ export function commit(ed, result, select) {
 export function deleteSelected(ed) {
   const { state } = ed;
   if (ed.pending.has()) ed.pending.reject();
-  else if (state.selected) commit(ed, removeEntity(ed.content(), state.selected), null);
+  else if (state.selected) {
+    const gone = ed.content().entities.find((e) => e.id === state.selected);
+    if (gone) restCursorOn(ed, gone); // the arrows go on from where it was
+    commit(ed, removeEntity(ed.content(), state.selected), null);
+  }
   else if (state.relation !== null) { const i = state.relation; state.relation = null; commit(ed, removeRelation(ed.content(), i)); }
 }
 

@@ -20,6 +20,8 @@ function items(ed) {
   return [...entities, ...relations];
 }
 
+const CHUNK = 300; // items drawn at a time: Down past the last draws the next ones
+
 function current(ed) {
   const { state } = ed;
   if (state.selected) return `e:${state.selected}`;
@@ -34,11 +36,15 @@ export function renderList(ed) {
   const all = items(ed);
   const chosen = current(ed);
   $("#annotation-count").textContent = all.length;
-  box.innerHTML = all.map((it, i) => {
+  ed.listLimit = Math.max(ed.listLimit || CHUNK, CHUNK);
+  const shown = all.slice(0, ed.listLimit);
+  const more = all.length - shown.length;
+  box.innerHTML = shown.map((it, i) => {
     const roving = it.key === chosen || (!chosen && i === 0) ? "0" : "-1";
     return `<li role="option" tabindex="${roving}" data-key="${escapeHtml(it.key)}" aria-selected="${it.key === chosen}">`
       + `<span class="swatch" style="--c:${ed.colors(it.label)}"></span>${it.html}</li>`;
-  }).join("") || `<li class="muted" role="presentation">${escapeHtml(ed.t.no_annotations)}</li>`;
+  }).join("") + (more > 0 ? `<li class="muted more" role="presentation">${escapeHtml(ed.t.more_annotations.replace("%s", more))}</li>` : "")
+    || `<li class="muted" role="presentation">${escapeHtml(ed.t.no_annotations)}</li>`;
   if (focused) box.querySelector(`[data-key="${CSS.escape(focused)}"]`)?.focus();
 }
 
@@ -75,11 +81,16 @@ export function wireList(ed) {
   });
   box.addEventListener("keydown", (event) => {
     if (event.key !== "ArrowDown" && event.key !== "ArrowUp" && event.key !== "Home" && event.key !== "End") return;
-    const all = [...box.querySelectorAll("[data-key]")];
+    let all = [...box.querySelectorAll("[data-key]")];
     if (!all.length) return;
     event.preventDefault();
     event.stopPropagation();
     const at = all.indexOf(document.activeElement);
+    if (event.key === "ArrowDown" && at === all.length - 1 && box.querySelector(".more")) {
+      ed.listLimit += CHUNK; // the next items, drawn when they are reached
+      renderList(ed);
+      all = [...box.querySelectorAll("[data-key]")];
+    }
     const next = event.key === "Home" ? 0 : event.key === "End" ? all.length - 1
       : Math.max(0, Math.min(all.length - 1, at + (event.key === "ArrowDown" ? 1 : -1)));
     all[next].focus();

@@ -43,25 +43,31 @@ function tagHtml(s, colors, stack) {
 }
 
 const BLOCK = 1500; // UTF-16 units: a paragraph longer than this is cut at a space
+export const LONG = 200_000; // UTF-16 units: a longer text is drawn as it comes into view
 
-// The text's blocks as [a, b) UTF-16 ranges: each paragraph (up to and with its line
-// break), long ones cut after a space. Blocks are inline elements, so they change nothing
-// in the layout; an edit draws again only the blocks it touches.
+// The text's paragraphs (each up to and with its line break) and, within them, its blocks
+// as [a, b) UTF-16 ranges, long paragraphs cut after a space. Blocks are inline, so they
+// change nothing in the layout; an edit draws again only the blocks it touches.
 function blockBounds(text) {
-  const out = [];
+  const blocks = [], paragraphs = [];
   let a = 0;
   while (a < text.length) {
-    let b = text.indexOf("\n", a);
-    b = b < 0 ? text.length : b + 1;
-    if (b - a > BLOCK) {
-      const space = text.lastIndexOf(" ", a + BLOCK);
-      b = space > a ? space + 1 : a + BLOCK;
-      while (b < text.length && b > a && (text.charCodeAt(b) & 0xfc00) === 0xdc00) b++; // never between a surrogate pair
+    let end = text.indexOf("\n", a);
+    end = end < 0 ? text.length : end + 1;
+    const first = blocks.length;
+    while (a < end) {
+      let b = end;
+      if (b - a > BLOCK) {
+        const space = text.lastIndexOf(" ", a + BLOCK);
+        b = space > a ? space + 1 : a + BLOCK;
+        while (b < end && (text.charCodeAt(b) & 0xfc00) === 0xdc00) b++; // never between a surrogate pair
+      }
+      blocks.push([a, b]);
+      a = b;
     }
-    out.push([a, b]);
-    a = b;
+    paragraphs.push([first, blocks.length]);
   }
-  return out;
+  return { blocks, paragraphs };
 }
 
 function blockOf(bounds, u16) {
@@ -96,50 +102,93 @@ function signature(spans, colors) {
   return spans.map((s) => `${s.id}|${s.a}|${s.b}|${s.label}|${s.level}|${s.suggestion ? 1 : 0}|${s.title || ""}|${colors(s.label)}`).join("\n");
 }
 
-// A text drawn in blocks, kept on its element between renders.
+// A text drawn in paragraphs of blocks, kept on its element between renders. A long text
+// (over LONG) starts as plain text: a block gets its spans when its paragraph comes near
+// the view (and the paragraphs skip layout off screen: content-visibility), or when
+// something asks for its elements (byId.get, point).
 class TextView {
   constructor(el, index) {
     this.el = el;
     this.index = index;
-    this.bounds = blockBounds(index.text);
-    this.signatures = this.bounds.map(() => null);
+    const { blocks, paragraphs } = blockBounds(index.text);
+    this.bounds = blocks;
+    this.drawn = blocks.map(() => null); // the signature each block shows
+    this.wanted = blocks.map(() => ""); // the spans each should show, and their signature
     this.nodes = new Map(); // per block: id -> its elements
-    el.innerHTML = this.bounds.map((_, i) => `<span class="blk" data-b="${i}"></span>`).join("");
-    this.blocks = [...el.children];
+    this.long = index.text.length > LONG;
+    this.live = blocks.map(() => !this.long);
+    const text = index.text;
+    el.classList.toggle("long-text", this.long);
+    el.innerHTML = paragraphs.map(([first, last]) => `<div class="para">${
+      this.bounds.slice(first, last).map(([a, b], k) => `<span class="blk" data-b="${first + k}" data-a="${a}">${esc(text.slice(a, b))}</span>`).join("")}</div>`).join("");
+    this.blocks = [...el.querySelectorAll(".blk")];
+    if (this.long) this.watch();
+  }
+
+  watch() {
+    const near = new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        if (!entry.isIntersecting) continue;
+        for (const block of entry.target.querySelectorAll(".blk")) this.show(Number(block.dataset.b));
+      }
+    }, { root: this.el.closest(".wb-text-wrap"), rootMargin: "2000px 0px" });
+    for (const para of this.el.children) near.observe(para);
+  }
+
+  // Block i as it should be now, drawn if it is not.
+  show(i) {
+    this.live[i] = true;
+    const [sig, spans] = this.wanted[i] || ["", []];
+    if (this.drawn[i] === sig) return;
+    this.drawn[i] = sig;
+    const block = this.blocks[i];
+    block.innerHTML = blockHtml(this.index.text, this.bounds[i], spans, this.colors);
+    const found = new Map();
+    for (const node of block.querySelectorAll("[data-ids],[data-id]")) {
+      for (const id of node.dataset.ids ? node.dataset.ids.split(" ") : [node.dataset.id]) {
+        if (!found.has(id)) found.set(id, []);
+        found.get(id).push(node);
+      }
+    }
+    this.nodes.set(i, found);
   }
 
   render(items, colors) {
+    this.colors = colors;
     const spans = layout(this.index, items);
     const per = this.bounds.map(() => []);
     const where = new Map(); // id -> the blocks it is drawn in
     for (const s of spans) {
       if (s.b <= s.a) continue;
       const first = blockOf(this.bounds, s.a), last = blockOf(this.bounds, s.b - 1);
-      for (let i = first; i <= last; i++) per[i].push(s);
-      where.set(s.id, [...(where.get(s.id) || []), ...Array.from({ length: last - first + 1 }, (_, k) => first + k)]);
+      const blocks = where.get(s.id) || [];
+      for (let i = first; i <= last; i++) { per[i].push(s); blocks.push(i); }
+      where.set(s.id, blocks);
     }
-    const text = this.index.text;
     per.forEach((inBlock, i) => {
       const sig = signature(inBlock, colors);
-      if (sig === this.signatures[i]) return;
-      this.signatures[i] = sig;
-      const block = this.blocks[i];
-      block.innerHTML = blockHtml(text, this.bounds[i], inBlock, colors);
-      const found = new Map();
-      for (const node of block.querySelectorAll("[data-ids],[data-id]")) {
-        for (const id of node.dataset.ids ? node.dataset.ids.split(" ") : [node.dataset.id]) {
-          if (!found.has(id)) found.set(id, []);
-          found.get(id).push(node);
-        }
-      }
-      this.nodes.set(i, found);
+      this.wanted[i] = [sig, inBlock];
+      if (this.live[i] && this.drawn[i] !== sig) this.show(i);
     });
-    const nodes = this.nodes;
     const byId = {
       has: (id) => where.has(id),
-      get: (id) => (where.has(id) ? where.get(id).flatMap((i) => nodes.get(i)?.get(id) || []) : undefined),
+      get: (id) => {
+        if (!where.has(id)) return undefined;
+        return where.get(id).flatMap((i) => { this.show(i); return this.nodes.get(i)?.get(id) || []; });
+      },
     };
     return { byId };
+  }
+
+  // A UTF-16 offset -> the DOM point [text node, offset] in its block, the block drawn.
+  point(u16) {
+    const i = blockOf(this.bounds, Math.min(u16, Math.max(0, this.index.text.length - 1)));
+    this.show(i);
+    const segs = this.blocks[i].querySelectorAll(".seg");
+    let seg = segs[0];
+    for (const s of segs) { if (Number(s.dataset.a) <= u16) seg = s; else break; }
+    const node = seg.firstChild;
+    return [node, Math.max(0, Math.min(u16 - Number(seg.dataset.a), node.length))];
   }
 }
 
@@ -167,13 +216,15 @@ export function textOffset(el, node, offset, length) {
   if (node.nodeType === Node.TEXT_NODE) {
     const seg = node.parentElement.closest(".seg");
     if (seg && el.contains(seg)) return Number(seg.dataset.a) + offset;
+    const plain = node.parentElement.classList.contains("blk") ? node.parentElement : null;
+    if (plain && el.contains(plain)) return Number(plain.dataset.a) + offset; // not drawn yet
     node = node.parentElement;
     offset = 0;
   }
   if (!el.contains(node)) return null;
   const seg = node.closest(".seg");
   if (seg && seg !== el && el.contains(seg)) return Number(seg.dataset.a) + (offset > 0 ? seg.textContent.length : 0);
-  if (node === el || node.classList.contains("blk")) {
+  if (node === el || node.classList.contains("blk") || node.classList.contains("para")) {
     const child = node.childNodes[offset];
     if (!child) {
       const after = node === el ? null : segAtOrAfter(el, node.nextElementSibling);
