@@ -8,9 +8,12 @@ of `ordering=status` is taken from the `next` link of the first page of
 `?ordering=status&status=new`: in the unfiltered status order it sits after every
 `annotated` document (about 60% of N), where the list would be after paging that far.
 
-Load: the manager's clients (token and browser session) cycle through ENDPOINTS, each as
-`GET /api/v1/projects/{id}/documents/?…` and as `GET /projects/{id}/documents/?…`. Then a
-probe: one client, a few requests each, of the searches that must scan (see PROBES).
+Load (part `load`): the manager's clients (token and browser session) cycle through QUERIES,
+each as `GET /api/v1/projects/{id}/documents/?…` and as `GET /projects/{id}/documents/?…`;
+BENCH_DOCUMENTS_SKIP=a,b leaves out of this mix the endpoints whose name contains a or b.
+Alone (part `alone`): then each endpoint, and PROBES (searches that must scan), by itself from
+one client, one request after the other (ALONE_REQUESTS, or as many as ALONE_SECONDS allow,
+at least one): its own latency, without the queue the others make.
 
 Bulk: BULK documents are copied (in SQL, untimed) from the seeded ones with id % 10 = 7,
 with their annotations, spans, relations, sentiments and assignments, and a gold (a copy of
@@ -23,8 +26,8 @@ never changed but their slice meta, which goes back to {} at the end (and at the
 any copies, for a run that died), so a kept database stays as the seed made it (the audit
 events and jobs of the bulk actions stay: they are history).
 
-BENCH_DOCUMENTS_PARTS=load,bulk (the default: both) picks parts; BENCH_DOCUMENTS_BULK sets
-the number of copies (default min(100,000, N/10)).
+BENCH_DOCUMENTS_PARTS=load,alone,bulk (the default: all three) picks parts;
+BENCH_DOCUMENTS_BULK sets the number of copies (default min(100,000, N/10)).
 """
 
 import os
@@ -38,11 +41,14 @@ import httpx
 from bench.load import (
     Endpoint,
     Kind,
+    LoadClient,
     LoadResult,
+    Sample,
     Stats,
     api_client,
     fetch_token,
     run_load,
+    summarize,
     web_client,
 )
 from bench.scenarios import Context, ScenarioResult, scenario
@@ -76,11 +82,16 @@ QUERIES: list[tuple[str, dict[str, str], dict[str, str] | None]] = [
 PROBES: list[tuple[str, dict[str, str]]] = [
     ("q zh 2 chars absent (熊猫)", {"q": "熊猫"}),
 ]
-PROBE_REQUESTS = 5
+ALONE_REQUESTS, ALONE_SECONDS = 20, 15.0
+
+
+def skipped() -> list[str]:
+    return [p.strip() for p in os.environ.get("BENCH_DOCUMENTS_SKIP", "").split(",")
+            if p.strip()]
 
 
 def parts() -> set[str]:
-    return {p.strip() for p in os.environ.get("BENCH_DOCUMENTS_PARTS", "load,bulk").split(",")
+    return {p.strip() for p in os.environ.get("BENCH_DOCUMENTS_PARTS", "load,alone,bulk").split(",")
             if p.strip()}
 
 
@@ -245,13 +256,30 @@ def check_answers(client: httpx.Client, web: httpx.Client, targets: list[Endpoin
     return rows, failures
 
 
-def probe(ctx: Context, token: str) -> list[dict[str, Any]]:
+def alone(ctx: Context, token: str, targets: list[Endpoint]) -> list[dict[str, Any]]:
+    """Each endpoint by itself, one request after the other from one client."""
     api = f"/api/v1/projects/{ctx.project_id}/documents/"
-    targets = [Endpoint(f"api {name}", f"{api}?{urlencode(params)}")
-               for name, params in PROBES]
-    load = run_load(lambda _: {"api": api_client(ctx.base_url, token)}, targets, 1, 0.0, None,
-                    PROBE_REQUESTS * len(targets), ctx.cpu)
-    return [stat_row(s) for s in load.endpoints]
+    targets = targets + [Endpoint(f"api {name}", f"{api}?{urlencode(params)}")
+                         for name, params in PROBES]
+    clients: dict[Kind, httpx.Client] = {
+        "api": api_client(ctx.base_url, token),
+        "web": web_client(ctx.base_url, ctx.username, ctx.password)}
+    rows = []
+    try:
+        for endpoint in targets:
+            user = LoadClient(clients, [endpoint], 0)
+            user.request()  # unmeasured: the plan and the pages it reads, once
+            started = time.monotonic()
+            samples: list[Sample] = []
+            while len(samples) < ALONE_REQUESTS and (
+                    not samples or time.monotonic() - started < ALONE_SECONDS):
+                samples.append(user.request())
+            rows.append(stat_row(summarize(endpoint.name, samples,
+                                           time.monotonic() - started)))
+    finally:
+        for client in clients.values():
+            client.close()
+    return rows
 
 
 def stat_row(s: Stats) -> dict[str, Any]:
@@ -282,7 +310,8 @@ def print_table(title: str, rows: list[dict[str, Any]], found: dict[str, int]) -
               flush=True)
 
 
-def run_search(ctx: Context, token: str) -> tuple[LoadResult, dict[str, Any], list[str]]:
+def run_search(ctx: Context, token: str, chosen: set[str]
+               ) -> tuple[LoadResult | None, dict[str, Any], list[str]]:
     client = api_client(ctx.base_url, token)
     web = web_client(ctx.base_url, ctx.username, ctx.password)
     try:
@@ -292,26 +321,40 @@ def run_search(ctx: Context, token: str) -> tuple[LoadResult, dict[str, Any], li
     finally:
         client.close()
         web.close()
+    extra: dict[str, Any] = {"paths": {e.name: e.path for e in targets}, "deep_cursor": deep,
+                             "first_page_rows": found}
+    load = None
+    if "load" in chosen:
+        left_out = skipped()
+        mix = [e for e in targets if not any(word in e.name for word in left_out)]
 
-    def make_clients(_: int) -> dict[Kind, httpx.Client]:
-        return {"api": api_client(ctx.base_url, token),
-                "web": web_client(ctx.base_url, ctx.username, ctx.password)}
+        def make_clients(_: int) -> dict[Kind, httpx.Client]:
+            return {"api": api_client(ctx.base_url, token),
+                    "web": web_client(ctx.base_url, ctx.username, ctx.password)}
 
-    before = os.getloadavg()[0]
-    load = run_load(make_clients, targets, ctx.concurrency, ctx.warmup, ctx.duration,
-                    ctx.requests, ctx.cpu)
-    after = os.getloadavg()[0]
-    rows = [stat_row(s) for s in load.endpoints]
-    probes = probe(ctx, token)
-    print_table(f"target: each search page's server p99 < {TARGET_MS:.0f} ms "
-                f"({ctx.concurrency} clients; rows: the API's first page)", rows, found)
-    print_table("probe: searches that scan, one client alone (not in the mix)", probes, {})
-    failed = [r["endpoint"] for r in rows if not r["pass"]]
-    print(f"documents search: {'FAIL ' + ', '.join(failed) if failed else 'PASS'}", flush=True)
-    print(f"load average (1 min) before the load {before:.2f}, after {after:.2f}", flush=True)
-    extra = {"paths": {e.name: e.path for e in targets}, "deep_cursor": deep,
-             "loadavg_before": before, "loadavg_after": after,
-             "first_page_rows": found, "targets": rows, "probes": probes}
+        before = os.getloadavg()[0]
+        load = run_load(make_clients, mix, ctx.concurrency, ctx.warmup, ctx.duration,
+                        ctx.requests, ctx.cpu)
+        after = os.getloadavg()[0]
+        rows = [stat_row(s) for s in load.endpoints]
+        print_table(f"target: each search page's server p99 < {TARGET_MS:.0f} ms "
+                    f"({ctx.concurrency} clients; rows: the API's first page"
+                    f"{'; left out: ' + ', '.join(left_out) if left_out else ''})", rows, found)
+        failed = [r["endpoint"] for r in rows if not r["pass"]]
+        print(f"documents search: {'FAIL ' + ', '.join(failed) if failed else 'PASS'}",
+              flush=True)
+        print(f"load average (1 min) before the load {before:.2f}, after {after:.2f}",
+              flush=True)
+        extra.update({"targets": rows, "skipped": left_out, "loadavg_before": before,
+                      "loadavg_after": after})
+    if "alone" in chosen:
+        before = os.getloadavg()[0]
+        rows = alone(ctx, token, targets)
+        after = os.getloadavg()[0]
+        print_table(f"alone: each endpoint by itself, one client, up to {ALONE_REQUESTS} "
+                    f"requests or {ALONE_SECONDS:.0f} s (load average {before:.2f} before, "
+                    f"{after:.2f} after)", rows, found)
+        extra.update({"alone": rows, "alone_loadavg": [before, after]})
     return load, extra, failures
 
 
@@ -353,7 +396,9 @@ def run_bulk(ctx: Context, token: str) -> tuple[dict[str, float], dict[str, Any]
            "annotation_span")
     print(f"bulk setup: copies {made} in {made_s:.1f} s (+ vacuum "
           f"{time.perf_counter() - started - made_s:.1f} s)", flush=True)
-    runs, failures, timings = [], [], {}
+    runs: list[dict[str, Any]] = []
+    failures: list[str] = []
+    timings: dict[str, float] = {}
     with api_client(ctx.base_url, token) as client:
         client.timeout = httpx.Timeout(120.0)
         for action in ACTIONS:
@@ -395,10 +440,13 @@ def run(ctx: Context) -> ScenarioResult:
     print(f"setup: meta slice on {tagged} documents, {dropped} stale copies dropped, "
           f"{time.perf_counter() - started:.1f} s", flush=True)
     token = fetch_token(ctx.base_url, ctx.username, ctx.password)
-    load, extra, failures, timings = None, {"meta_rows": tagged}, [], {}
+    load: LoadResult | None = None
+    extra: dict[str, object] = {"meta_rows": tagged}
+    failures: list[str] = []
+    timings: dict[str, float] = {}
     try:
-        if "load" in chosen:
-            load, found, failed = run_search(ctx, token)
+        if chosen & {"load", "alone"}:
+            load, found, failed = run_search(ctx, token, chosen)
             extra.update(found)
             failures += failed
         if "bulk" in chosen:

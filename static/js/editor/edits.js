@@ -13,7 +13,7 @@
 // beforeSelect() / afterSelect() around a change of the selection, and keys(event), the
 // page's own keys (true when it took the key).
 import { removeEntity, removeRelation } from "../workbench/model.js";
-import { restCursorOn } from "./cursor.js";
+import { restCursorOn } from "./words.js";
 import { notify } from "./notice.js";
 
 // Apply an operation's result ({content} or {error}); `select`, when given, becomes the

@@ -2,7 +2,8 @@
 // the buttons for the same actions.
 import { applyLabel, disarm, wireLabelButtons } from "./labels.js";
 import { select } from "./clicks.js";
-import { cursorKeys, drawCursor } from "./cursor.js";
+import { cursorKeys } from "./cursor.js";
+import { drawCursor } from "./words.js";
 import { deleteSelected, undo } from "./edits.js";
 import { notify } from "./notice.js";
 import { $ } from "./page.js";

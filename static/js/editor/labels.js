@@ -1,6 +1,6 @@
 // Applying a label, from the palette or by its key.
 import { addEntity, relabelEntity, toggleSentiment } from "../workbench/model.js";
-import { cursorSpan, restCursor, tokensOf } from "./cursor.js";
+import { cursorSpan, restCursor, tokensOf } from "./words.js";
 import { commit } from "./edits.js";
 import { notify } from "./notice.js";
 import { startLinking } from "./relations.js";

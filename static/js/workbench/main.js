@@ -9,7 +9,7 @@ import { drawArrows, renderText } from "./render.js";
 import { Saver } from "./save.js";
 import { Tokens } from "./tokens.js";
 import { wireClicks } from "../editor/clicks.js";
-import { cursorSpan, drawCursor } from "../editor/cursor.js";
+import { cursorSpan, drawCursor } from "../editor/words.js";
 import { commit, recover } from "../editor/edits.js";
 import { wireButtons, wireKeys } from "../editor/keys.js";
 import { notify, saveStateShower } from "../editor/notice.js";
