@@ -5,12 +5,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotation import selectors
-from annotation.selectors.document_search import (
-    document_for,
-    documents_visible,
-    search_page,
-    visible_query,
-)
+from annotation.selectors.document_pages import documents_page
+from annotation.selectors.document_search import document_for, visible_query
 from annotation.serializers import (
     DocumentBulkInput,
     DocumentBulkOutput,
@@ -41,17 +37,16 @@ class DocumentListApi(APIView):
         filters = DocumentFilter(data=request.query_params)
         filters.is_valid(raise_exception=True)
         query = visible_query(access=access, query=filters.query())
-        docs = documents_visible(access=access, user=request.user, query=query)
         paginator = self.pagination_class()
-        page = search_page(docs=selectors.documents_listed(documents=docs),
-                           ordering=query.ordering, size=paginator.size(request),
-                           after=request.query_params.get("after"),
-                           before=request.query_params.get("before"))
+        page = documents_page(access=access, user=request.user, query=query,
+                              size=paginator.size(request),
+                              after=request.query_params.get("after"),
+                              before=request.query_params.get("before"))
         if access.can(Right.SEE_OTHERS):
             selectors.documents_with_skips(documents=page.documents)
         output = DocumentListOutput if access.can(Right.BROWSE) else OwnDocumentListOutput
         return paginator.response(request, output(page.documents, many=True).data,
-                                  page.next_after, page.prev_before)
+                                  page.next_after, page.prev_before, page.partial)
 
 
 class DocumentDetailApi(APIView):

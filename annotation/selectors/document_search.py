@@ -11,21 +11,13 @@ page costs the same however deep it is. A cursor is the row's id when the list i
 id (the links the page has always had), else an opaque token of (value, id).
 """
 
-import base64
-import binascii
-import json
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.db.models import (
-    BooleanField,
     Exists,
-    Field,
     FloatField,
     OuterRef,
     Q,
@@ -34,7 +26,7 @@ from django.db.models import (
     TextField,
     Value,
 )
-from django.db.models.expressions import CombinedExpression, F, RawSQL
+from django.db.models.expressions import CombinedExpression, F
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.http import Http404
@@ -53,7 +45,6 @@ from annotation.models import (
     Span,
 )
 from annotation.selectors.documents import document_list
-from projects.errors import ServiceError
 from projects.models import Project
 from projects.permissions import Access, Right
 
@@ -200,90 +191,6 @@ def _order(ordering: str) -> list[str]:
         return [ordering]
     sign = "-" if ordering.startswith("-") else ""
     return [ordering, f"{sign}id"]
-
-
-# ------------------------------------------------------------------------ keyset pages
-
-
-class BadCursor(ServiceError):
-    def __init__(self, name: str) -> None:
-        super().__init__(f"{name}: not a cursor of this list (follow the page's links)",
-                         [{"field": name, "message": "not a cursor of this list"}])
-
-
-def cursor_of(document: Document, ordering: str) -> str:
-    column = ordering.lstrip("-")
-    if column == "id":
-        return str(document.pk)
-    value = getattr(document, column)
-    if isinstance(value, datetime):
-        value = value.isoformat()
-    raw = json.dumps([value, document.pk], separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _cursor_value(token: str, ordering: str, name: str) -> tuple[Any, int]:
-    column = ordering.lstrip("-")
-    if column == "id":
-        if not token.isdigit() or len(token) > 19:
-            raise BadCursor(name)
-        return None, int(token)
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        value, pk = json.loads(raw)
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
-        raise BadCursor(name) from exc
-    if not isinstance(pk, int) or not isinstance(value, str) or isinstance(pk, bool):
-        raise BadCursor(name)
-    if column == "created_at":
-        try:
-            return datetime.fromisoformat(value), pk
-        except ValueError as exc:
-            raise BadCursor(name) from exc
-    return value, pk
-
-
-def _beyond(docs: QuerySet[Document], ordering: str, value: Any, pk: int,
-            forward: bool) -> QuerySet[Document]:
-    """The rows after (forward) or before the cursor row in `ordering`, as one row-value
-    comparison, which PostgreSQL answers from an index on (project, column, id)."""
-    column = ordering.lstrip("-")
-    ascending = not ordering.startswith("-")
-    greater = ascending == forward
-    if column == "id":
-        return docs.filter(id__gt=pk) if greater else docs.filter(id__lt=pk)
-    table, model_field = Document._meta.db_table, Document._meta.get_field(column)
-    assert isinstance(model_field, Field)
-    stored = model_field.get_db_prep_value(value, connection)  # as the column holds it
-    sql = f'("{table}"."{model_field.column}", "{table}"."id") {">" if greater else "<"} (%s, %s)'
-    return docs.filter(RawSQL(sql, [stored, pk], output_field=BooleanField()))
-
-
-@dataclass(frozen=True)
-class SearchPage:
-    documents: Sequence[Document]
-    next_after: str | None
-    prev_before: str | None
-
-
-def search_page(*, docs: QuerySet[Document], ordering: str, size: int,
-                after: str | None = None, before: str | None = None) -> SearchPage:
-    """A keyset page of `docs` (already in `ordering`): the first, or the one after the
-    cursor `after`, or the one before `before`; no COUNT and no OFFSET."""
-    if before:
-        value, pk = _cursor_value(before, ordering, "before")
-        rows = list(_beyond(docs, ordering, value, pk, forward=False)
-                    .reverse()[:size + 1])
-        more, rows = len(rows) > size, rows[:size][::-1]
-        return SearchPage(rows, cursor_of(rows[-1], ordering) if rows else None,
-                          cursor_of(rows[0], ordering) if rows and more else None)
-    if after:
-        value, pk = _cursor_value(after, ordering, "after")
-        docs = _beyond(docs, ordering, value, pk, forward=True)
-    rows = list(docs[:size + 1])
-    more, rows = len(rows) > size, rows[:size]
-    return SearchPage(rows, cursor_of(rows[-1], ordering) if rows and more else None,
-                      cursor_of(rows[0], ordering) if rows and after else None)
 
 
 def visible_query(*, access: Access, query: DocumentQuery) -> DocumentQuery:

@@ -14,12 +14,8 @@ from annotation import selectors
 from annotation.forms import ImportForm
 from annotation.models import DocumentStatus
 from annotation.pure.exports import FORMATS
-from annotation.selectors.document_search import (
-    SearchPage,
-    documents_visible,
-    search_page,
-    visible_query,
-)
+from annotation.selectors.document_pages import SearchPage, documents_page
+from annotation.selectors.document_search import visible_query
 from annotation.serializers import DocumentFilter
 from annotation.services.assignments import documents_requeue
 from annotation.services.imports.jobs import import_start
@@ -71,11 +67,10 @@ def document_list(request: HttpRequest, access: Access) -> HttpResponse:
     page, errors = None, {}
     if filters.is_valid():
         query = visible_query(access=access, query=filters.query())
-        docs = documents_visible(access=access, user=request.user, query=query)
         try:
-            page = search_page(docs=selectors.documents_listed(documents=docs),
-                               ordering=query.ordering, size=PAGE_SIZE,
-                               after=request.GET.get("after"), before=request.GET.get("before"))
+            page = documents_page(access=access, user=request.user, query=query,
+                                  size=PAGE_SIZE, after=request.GET.get("after"),
+                                  before=request.GET.get("before"))
         except ServiceError as exc:
             errors = {e["field"]: [e["message"]] for e in exc.errors}
         if page is not None and access.can(Right.SEE_OTHERS):

@@ -34,11 +34,13 @@ class KeysetPagination(pagination.BasePagination):
         return min(max(asked, 1), self.max_page_size)
 
     def response(self, request: Any, results: Any, next_after: str | None,
-                 prev_before: str | None) -> Response:
+                 prev_before: str | None, partial: bool = False) -> Response:
+        """`partial`: a search that stopped early; `next` goes on (fewer results than a page
+        do not mean the end then)."""
         url = request.build_absolute_uri()
         return Response({"next": self._link(url, "after", next_after),
                          "previous": self._link(url, "before", prev_before),
-                         "results": results})
+                         "partial": partial, "results": results})
 
     @staticmethod
     def _link(url: str, name: str, cursor: str | None) -> str | None:
@@ -50,7 +52,8 @@ class KeysetPagination(pagination.BasePagination):
     def get_paginated_response_schema(self, schema: dict) -> dict:
         link = {"type": "string", "nullable": True, "format": "uri"}
         return {"type": "object", "required": ["results"],
-                "properties": {"next": link, "previous": link, "results": schema}}
+                "properties": {"next": link, "previous": link, "results": schema,
+                               "partial": {"type": "boolean"}}}
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict]:
         def param(name: str, description: str, kind: str = "string") -> dict:

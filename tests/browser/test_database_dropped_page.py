@@ -18,7 +18,7 @@ pytestmark = [
 
 
 def test_an_htmx_request_that_lost_the_database_shows_a_notice(world, page, monkeypatch):
-    real = documents_views.search_page
+    real = documents_views.documents_page
     calls: list[int] = []
 
     def lose_the_database_once(**kwargs):  # in the live server's thread
@@ -27,7 +27,7 @@ def test_an_htmx_request_that_lost_the_database_shows_a_notice(world, page, monk
             terminate_backend(backend_pid())
         return real(**kwargs)
 
-    monkeypatch.setattr(documents_views, "search_page", lose_the_database_once)
+    monkeypatch.setattr(documents_views, "documents_page", lose_the_database_once)
     log_in(page, world.users["manager"].username)
     url = reverse("projects:documents", args=[world.project.pk])
     page.goto(url)

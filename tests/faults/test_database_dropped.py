@@ -172,7 +172,7 @@ def test_an_htmx_fragment_whose_connection_dies_is_a_503_notice_htmx_swaps(
         pages, world, monkeypatch):
     client, headers = pages("manager")
     url = reverse("projects:documents", args=[world.project.pk]) + "?status=new"
-    lose_the_database_in(monkeypatch, documents_views, "search_page")
+    lose_the_database_in(monkeypatch, documents_views, "documents_page")
     lost = client.get(url, headers={**headers, "HX-Request": "true"})
     body = assert_unavailable(lost, fragment=True)
     assert body.startswith('<p class="service-notice"')
@@ -204,7 +204,7 @@ def test_other_errors_in_a_page_stay_500s(pages, world, monkeypatch):
     def broken(**kwargs):
         raise ValueError("a bug, not the database")
 
-    monkeypatch.setattr(documents_views, "search_page", broken)
+    monkeypatch.setattr(documents_views, "documents_page", broken)
     url = reverse("projects:documents", args=[world.project.pk])
     for extra in ({}, {"HX-Request": "true"}):
         failed = client.get(url, headers={**headers, **extra})

@@ -11,13 +11,8 @@ from annotation.models import (
     Document,
     DocumentDisagreement,
 )
-from annotation.selectors.document_search import (
-    ORDERINGS,
-    BadCursor,
-    DocumentQuery,
-    documents_search,
-    search_page,
-)
+from annotation.selectors.document_pages import BadCursor, search_page
+from annotation.selectors.document_search import ORDERINGS, DocumentQuery, documents_search
 from annotation.services.store import annotation_save
 from tests.factories import AssignmentFactory, DocumentFactory
 
