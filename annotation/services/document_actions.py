@@ -29,6 +29,7 @@ from annotation.selectors.document_search import DocumentQuery, documents_search
 from annotation.selectors.gold_checks import with_gold
 from annotation.selectors.labeling import live
 from annotation.services.assignments import documents_requeue
+from annotation.services.purge import cascade_delete
 from projects.errors import ServiceError
 from projects.models import AuditAction, Job, JobKind, Membership, Project
 from projects.permissions import ROLE_RIGHTS, Right
@@ -206,8 +207,8 @@ def _ungold_check(project: Project, ids: list[int], _users: list[User]) -> Count
 def _delete(project: Project, ids: list[int], _users: list[User]) -> Counter[str]:
     """The documents and everything of theirs: annotations, gold, leases, suggestions,
     scores (the ORM's cascade)."""
-    Document.objects.filter(project=project, pk__in=ids).delete()
-    return Counter(deleted=len(ids))
+    mine = list(project.documents.filter(pk__in=ids).values_list("pk", flat=True))
+    return Counter(deleted=cascade_delete(model=Document, ids=mine))
 
 
 def _assign(project: Project, ids: list[int], users: list[User]) -> Counter[str]:
