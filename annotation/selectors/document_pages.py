@@ -5,8 +5,11 @@ the list is sorted by id, else an opaque token of (sort value, id).
 A text search (`q`) is paged in windows on PostgreSQL: the next TEXT_WINDOW documents in the
 list's order are searched first, which finds a common term's page at once whatever the
 planner estimates (its statistics leave long texts out); when they do not fill the page,
-the whole list is searched with the trigram index, within TEXT_TIMEOUT_MS; past that, the
-page holds what the windows found and its `next` cursor goes on after them (`partial`).
+the whole list is searched with the trigram index, within TEXT_TIMEOUT_MS; past that (or at
+once for a term too short for a trigram), the page holds what the window found and its
+`next` cursor goes on after it (`partial`). A window is read along an index in the list's
+order, with the planner's bitmap and sequential scans off: a common term then fills its page
+in the window's first rows.
 """
 
 import base64
@@ -20,7 +23,13 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import OperationalError, connection, transaction
 from django.db.models import F, QuerySet
-from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+from django.db.models.fields.tuple_lookups import (
+    Tuple,
+    TupleGreaterThan,
+    TupleGreaterThanOrEqual,
+    TupleLessThan,
+    TupleLessThanOrEqual,
+)
 
 from annotation.models import Document
 from annotation.selectors.document_search import DocumentQuery, documents_visible
@@ -29,7 +38,8 @@ from projects.errors import ServiceError
 from projects.permissions import Access
 
 TEXT_WINDOW = 20_000  # documents searched in list order before the index is tried
-TEXT_TIMEOUT_MS = 2_000  # for the whole-list search; past it, the windows' results
+TEXT_TIMEOUT_MS = 1_000  # for the whole-list search; past it, the windows' results
+TRIGRAM = 3  # characters: a shorter term has no trigram, so no index can find it
 
 
 class BadCursor(ServiceError):
@@ -124,20 +134,46 @@ def text_page(*, docs: QuerySet[Document], q: str, ordering: str, size: int,
     if after:
         value, pk = _cursor_value(after, ordering, "after")
         docs = _beyond(docs, ordering, value, pk, forward=True)
-    window = docs.values("pk")[:TEXT_WINDOW]
-    rows = list(matching.filter(pk__in=window)[:size + 1])
+        matching = _beyond(matching, ordering, value, pk, forward=True)
+    column = ordering.lstrip("-")
+    last = next(iter(docs.only("pk", column)[TEXT_WINDOW - 1:TEXT_WINDOW]), None)
+    window = matching if last is None else _upto(matching, ordering, last)
+    rows = _in_order(lambda: list(window[:size + 1]))
     if len(rows) > size:
         return SearchPage(rows[:size], cursor_of(rows[size - 1], ordering),
                           cursor_of(rows[0], ordering) if after else None)
-    last = next(iter(docs.only("pk", ordering.lstrip("-"))[TEXT_WINDOW - 1:TEXT_WINDOW]), None)
     if last is None:  # the window held the rest of the list: this is the last page
         return SearchPage(rows, None, cursor_of(rows[0], ordering) if rows and after else None)
-    whole = _within(TEXT_TIMEOUT_MS, lambda: search_page(
-        docs=matching, ordering=ordering, size=size, after=after))
+    whole = None if len(q) < TRIGRAM else _within(TEXT_TIMEOUT_MS, lambda: search_page(
+        docs=listed(docs.filter(text__icontains=q)), ordering=ordering, size=size))
     if whole is not None:
-        return whole
+        return SearchPage(whole.documents, whole.next_after,
+                          cursor_of(whole.documents[0], ordering)
+                          if whole.documents and after else None)
     return SearchPage(rows, cursor_of(last, ordering),
                       cursor_of(rows[0], ordering) if rows and after else None, partial=True)
+
+
+def _upto(docs: QuerySet[Document], ordering: str, last: Document) -> QuerySet[Document]:
+    """The rows up to `last` (with it) in `ordering`."""
+    column = ordering.lstrip("-")
+    ascending = not ordering.startswith("-")
+    if column == "id":
+        return docs.filter(id__lte=last.pk) if ascending else docs.filter(id__gte=last.pk)
+    compare = TupleLessThanOrEqual if ascending else TupleGreaterThanOrEqual
+    return docs.filter(compare(Tuple(F(column), F("id")), (getattr(last, column), last.pk)))
+
+
+def _in_order(run: Callable[[], list[Document]]) -> list[Document]:
+    """`run`, with the planner walking an index in the list's order (a window is at most
+    TEXT_WINDOW rows of it, and a common term fills a page in its first rows; a bitmap of
+    the trigram index, which the planner may choose on its misjudged estimates, would read
+    every match in the table first)."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        return run()
 
 
 def _within(ms: int, run: Callable[[], "SearchPage"]) -> "SearchPage | None":

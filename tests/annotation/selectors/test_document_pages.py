@@ -30,11 +30,11 @@ def corpus(world, postgres):
 NEEDLES = {1, 2, 17, 18, 19, 33, 39}
 
 
-def walk(world, size, ordering="id"):
+def walk(world, size, ordering="id", q="needle"):
     docs = documents_search(project=world.project, query=DocumentQuery(ordering=ordering))
     found, after, pages = [], None, []
     while True:
-        page = text_page(docs=docs, q="needle", ordering=ordering, size=size, after=after)
+        page = text_page(docs=docs, q=q, ordering=ordering, size=size, after=after)
         pages.append(page)
         found += [d.pk for d in page.documents]
         if page.next_after is None:
@@ -75,3 +75,11 @@ def test_within_cancels_a_statement_past_its_time(postgres):
     with connection.cursor() as cursor:  # the connection is usable afterwards
         cursor.execute("SELECT 1")
 
+
+
+def test_a_term_too_short_for_a_trigram_goes_window_by_window(corpus, monkeypatch):
+    world, needles = corpus
+    monkeypatch.setattr(document_pages, "TEXT_WINDOW", 6)
+    found, pages = walk(world, size=3, q="ed")  # in "Needle" only
+    assert found == needles
+    assert any(page.partial for page in pages)
