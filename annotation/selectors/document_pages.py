@@ -124,19 +124,23 @@ def search_page(*, docs: QuerySet[Document], ordering: str, size: int,
 def text_page(*, docs: QuerySet[Document], q: str, ordering: str, size: int,
               after: str | None = None, before: str | None = None,
               listed: Callable[[QuerySet[Document]], QuerySet[Document]] = lambda d: d,
-              ) -> "SearchPage":
+              frame: QuerySet[Document] | None = None) -> "SearchPage":
     """The page of `docs` (the list without its text search, in `ordering`) whose text
-    contains `q`: window by window first, then the whole list (the module's docstring)."""
+    contains `q`: window by window first, then the whole list (the module's docstring).
+    `frame`: a cheaper list holding `docs` (without the filters that cost a subquery a row,
+    such as a label's), over which the windows are measured; `docs` itself by default."""
     matching = listed(docs.filter(text__icontains=q))
     if before or connection.vendor != "postgresql":
         return search_page(docs=matching, ordering=ordering, size=size, after=after,
                            before=before)
+    frame = docs if frame is None else frame
     if after:
         value, pk = _cursor_value(after, ordering, "after")
         docs = _beyond(docs, ordering, value, pk, forward=True)
+        frame = _beyond(frame, ordering, value, pk, forward=True)
         matching = _beyond(matching, ordering, value, pk, forward=True)
     column = ordering.lstrip("-")
-    last = next(iter(docs.only("pk", column)[TEXT_WINDOW - 1:TEXT_WINDOW]), None)
+    last = next(iter(frame.only("pk", column)[TEXT_WINDOW - 1:TEXT_WINDOW]), None)
     window = matching if last is None else _upto(matching, ordering, last)
     rows = _in_order(lambda: list(window[:size + 1]))
     if len(rows) > size:
@@ -198,5 +202,8 @@ def documents_page(*, access: Access, user: User, query: DocumentQuery, size: in
         return search_page(docs=documents_listed(documents=docs), ordering=query.ordering,
                            size=size, after=after, before=before)
     docs = documents_visible(access=access, user=user, query=replace(query, q=""))
+    frame = documents_visible(access=access, user=user, query=DocumentQuery(
+        status=query.status, ordering=query.ordering))
     return text_page(docs=docs, q=query.q, ordering=query.ordering, size=size, after=after,
-                     before=before, listed=lambda d: documents_listed(documents=d))
+                     before=before, listed=lambda d: documents_listed(documents=d),
+                     frame=frame)

@@ -83,3 +83,24 @@ def test_a_term_too_short_for_a_trigram_goes_window_by_window(corpus, monkeypatc
     found, pages = walk(world, size=3, q="ed")  # in "Needle" only
     assert found == needles
     assert any(page.partial for page in pages)
+
+
+def test_windows_measured_over_a_cheaper_frame_find_the_same(corpus, monkeypatch):
+    world, needles = corpus
+    monkeypatch.setattr(document_pages, "TEXT_WINDOW", 4)
+    from annotation.models import Document
+
+    Document.objects.filter(pk__in=needles[::2]).update(meta={"keep": "yes"})
+    kept = needles[::2]
+    docs = documents_search(project=world.project, query=DocumentQuery(
+        meta=(("keep", "yes"),)))
+    frame = documents_search(project=world.project, query=DocumentQuery())
+    found, after = [], None
+    while True:
+        page = text_page(docs=docs, q="needle", ordering="id", size=1, after=after,
+                         frame=frame)
+        found += [d.pk for d in page.documents]
+        if page.next_after is None:
+            break
+        after = page.next_after
+    assert found == kept
