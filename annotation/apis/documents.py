@@ -1,4 +1,4 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,7 +28,9 @@ from projects.serializers import JobOutput
 class DocumentListApi(APIView):
     pagination_class = KeysetPagination  # for the schema: the answer is a page
 
-    @extend_schema(parameters=[DocumentFilter], responses=DocumentListOutput(many=True))
+    @extend_schema(parameters=[DocumentFilter], responses=PolymorphicProxySerializer(
+        component_name="DocumentListRow", resource_type_field_name=None, many=True,
+        serializers=[DocumentListOutput, OwnDocumentListOutput]))
     def get(self, request: Request, project_id: int) -> Response:
         """The documents that match every filter, each with the beginning of its text
         (`text_truncated` says whether there is more; the document's own endpoint gives all
@@ -50,8 +52,10 @@ class DocumentListApi(APIView):
 
 
 class DocumentDetailApi(APIView):
-    @extend_schema(responses=DocumentOutput,
-                   parameters=[OpenApiParameter("document_id", int, OpenApiParameter.PATH)])
+    @extend_schema(responses=PolymorphicProxySerializer(
+        component_name="DocumentRow", resource_type_field_name=None,
+        serializers=[DocumentOutput, OwnDocumentOutput]),
+        parameters=[OpenApiParameter("document_id", int, OpenApiParameter.PATH)])
     def get(self, request: Request, project_id: int, document_id: int) -> Response:
         access = authorize(user=request.user, project_id=project_id, right=Right.VIEW)
         document = document_for(access=access, user=request.user, document_id=document_id)

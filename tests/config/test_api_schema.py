@@ -158,6 +158,7 @@ def populate(world, media, settings, fixed_generation
                     status="submitted", version=0, content=GOLD)
     DocumentFactory(project=world.project, text="Bob works for 株式会社 🚀 since May.")
     unused = LabelFactory(project=world.project, name="LOC")  # one a DELETE can remove
+    spare = DocumentFactory(project=world.project, text="A spare one for bulk actions.")
     Agent.objects.create(project=world.project, name="crf", kind="crf", active=True)
     export_start(project=world.project, by=manager, fmt="jsonl", scope="gold", name="v1",
                  pseudonymize=False)
@@ -187,7 +188,11 @@ def populate(world, media, settings, fixed_generation
         body = {"username": lambda: "outsider", "password": lambda: PASSWORD,
                 "version": annotation_version,
                 "documents": lambda: [world.document.pk],  # gold checks: a document with gold
-                "decisions": lambda: [DECISION]}  # on suggestions: a stored agent's
+                "decisions": lambda: [DECISION],  # on suggestions: a stored agent's
+                # bulk actions (any, a delete too) and exports of a set: the spare document;
+                # an assignment: to an annotator
+                "ids": lambda: [spare.pk], "filter": lambda: {"q": "A spare one for bulk"},
+                "annotators": lambda: [world.users["annotator"].username]}
         values = Values(ids, body)
         if role == "anonymous":
             return _schema(values), {}, values
@@ -224,7 +229,8 @@ def _schema(values: Values) -> schemathesis.BaseSchema:
         if not isinstance(value, dict) or not body.keys() & value.keys():
             return st.just(value)
         real = st.builds(lambda: {**value, **{k: body[k]() for k in body.keys() & value.keys()}})
-        if "documents" in value or values.only_real:  # random ids never name a document
+        if value.keys() & {"documents", "ids", "filter"} or values.only_real:
+            # random ids never name a document, and a random filter may delete them all
             return real                                 # with gold: always real
         return st.one_of(st.just(value), real)
 

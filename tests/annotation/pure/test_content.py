@@ -46,7 +46,7 @@ def errors_for(raw: dict, **overrides) -> list[dict]:
      f"entity E7: bad offsets [0, {len(TEXT) + 1}): end {len(TEXT) + 1} is past the text"),
     ({"start": 4, "end": 4, "label": "PER"}, "entities[0]", "start >= end"),
     ({"start": -1, "end": 4, "label": "PER"}, "entities[0]", "negative"),
-    ({"start": 0, "end": "4", "label": "PER"}, "entities[0]", "integers"),
+    ({"start": 0, "end": "4", "label": "PER"}, "entities[0].end", "end must be an integer"),
     ({"start": 0, "end": 4, "label": "works_for"}, "entities[0].label",
      "entity T1: 'works_for' is a relation label, not an entity label"),
     ({"start": 0, "end": 4, "label": "GPE"}, "entities[0].label", "no entity label"),
