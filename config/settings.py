@@ -96,6 +96,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # No JIT compilation: a page's query whose cost estimate passes jit_above_cost (a
+    # filtered list of a million documents) spent 349 of its 430 ms compiling (bench/README.md,
+    # documents); the web's queries are short, and compiling never pays back for them.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

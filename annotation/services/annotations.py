@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from annotation.models import AnnotationKind, AnnotationStatus, AssignmentStatus, Document
 from annotation.pure.changes import ChangeError, apply_changes
 from annotation.selectors.documents import project_schema_cached
-from annotation.selectors.labeling import Saved, annotation_of
+from annotation.selectors.gold import own_content
+from annotation.selectors.labeling import Saved
 from annotation.services.agreement.jobs import agreement_schedule
 from annotation.services.assignments import assignment_for_write, leased_for_write
 from annotation.services.gold import document_submitted
@@ -57,9 +58,9 @@ def annotation_write(*, project: Project, document_id: int, user: User,
 
 def _changed(document: Document, user: User, version: int, changes: Any) -> dict[str, Any]:
     """The whole content that `changes` make of the stored annotation."""
-    stored = annotation_of(document=document, user=user)
-    if stored["version"] != version:
-        raise stale_version(stored["version"])
+    current, stored = own_content(document=document, user=user)
+    if current != version:
+        raise stale_version(current)
     try:
         return apply_changes(stored, changes)
     except ChangeError as exc:

@@ -2,6 +2,7 @@
 list, and a text that stays where it is while labels come and go; in Chromium."""
 
 import pytest
+from playwright.sync_api import expect
 
 from annotation.models import Annotation
 from tests.browser.conftest import log_in
@@ -170,7 +171,7 @@ def test_the_annotation_list_is_navigable_and_scrolls_the_text(world, page, anno
     assert cursor(page) == f"{text.index('Alice')}:{text.index('Alice') + 5}"
     keys.press("o")  # "Alice", far down
     items = page.locator("#annotation-list [data-key]")
-    assert items.all_inner_texts() == ["PER “Word0”", "ORG “Alice”"]
+    expect(items).to_have_text(["PER “Word0”", "ORG “Alice”"])  # drawn when idle
     wrap = page.locator("#text-wrap")
     bottom = wrap.evaluate("(w) => w.scrollTop")
     items.first.focus()
@@ -179,7 +180,7 @@ def test_the_annotation_list_is_navigable_and_scrolls_the_text(world, page, anno
     assert items.first.get_attribute("aria-selected") == "true"
     assert wrap.evaluate("(w) => w.scrollTop") < bottom
     keys.press("Delete")  # removes the focused, selected one
-    assert page.locator("#annotation-list [data-key]").all_inner_texts() == ["ORG “Alice”"]
+    expect(page.locator("#annotation-list [data-key]")).to_have_text(["ORG “Alice”"])
 
 
 def test_labels_coming_and_going_never_move_the_text(world, page, annotator):

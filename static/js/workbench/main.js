@@ -93,8 +93,18 @@ function render() {
   markSelection(textEl, state);
   renderArrows(pending);
   renderSide(pending);
-  renderList(ed);
   drawCursor(ed);
+  listLater();
+}
+
+// The annotation list is drawn when the browser is idle, after the frame that shows the
+// edit: a long annotation's list costs more than the edit itself.
+let listPending = false;
+function listLater() {
+  if (listPending) return;
+  listPending = true;
+  const draw = () => { listPending = false; renderList(ed); };
+  if (window.requestIdleCallback) requestIdleCallback(draw, { timeout: 500 }); else setTimeout(draw, 50);
 }
 
 // "PER · Suggested by dictionary v3 0.92, crf 0.80"
