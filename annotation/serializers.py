@@ -291,6 +291,15 @@ class AnnotationOutput(ContentOutput):
     seconds_spent = serializers.FloatField()
 
 
+class SavedStateOutput(serializers.Serializer):
+    """The answer to a save of changes only: the stored state, not the content."""
+
+    brief = serializers.BooleanField(help_text="always true: this answer has no content")
+    status = serializers.ChoiceField(AnnotationStatus.choices)
+    version = serializers.IntegerField()
+    seconds_spent = serializers.FloatField()
+
+
 class AnnotationOfOutput(AnnotationOutput):
     annotator = serializers.CharField()
     updated_at = serializers.DateTimeField()

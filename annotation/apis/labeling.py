@@ -2,7 +2,7 @@
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,6 +14,7 @@ from annotation.serializers import (
     AnnotationOfOutput,
     AnnotationOutput,
     NextOutput,
+    SavedStateOutput,
     SkipInput,
     next_data,
 )
@@ -68,7 +69,11 @@ class AnnotationApi(APIView):
         document = _leased(access, request, document_id)
         return Response(selectors.annotation_of(document=document, user=request.user))
 
-    @extend_schema(request=AnnotationInput, responses=AnnotationOutput)
+    @extend_schema(request=AnnotationInput, responses=PolymorphicProxySerializer(
+        component_name="SaveAnswer", resource_type_field_name=None,
+        serializers=[AnnotationOutput, SavedStateOutput]), description=(
+        "Save the whole annotation, or only its `changes`; the answer to a save of changes "
+        "holds only status, version and seconds_spent."))
     def put(self, request: Request, project_id: int, document_id: int) -> Response:
         access = authorize(user=request.user, project_id=project_id, right=Right.LABEL)
         data = AnnotationInput(data=request.data)
@@ -79,7 +84,8 @@ class AnnotationApi(APIView):
                                  content=content, version=data.validated_data["version"],
                                  status=data.validated_data["status"],
                                  seconds_spent=data.validated_data["seconds_spent"])
-        return Response(selectors.saved_answer(saved=saved, project=access.project))
+        return Response(selectors.saved_answer(saved=saved, project=access.project,
+                                               brief="changes" in data.validated_data))
 
 
 class AnnotationListApi(APIView):

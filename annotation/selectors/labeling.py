@@ -154,12 +154,15 @@ class Saved:
     schema: Schema  # the one it was checked against
 
 
-def saved_answer(*, saved: Saved, project: Project) -> dict[str, Any]:
-    """The answer to a save, from what was stored, without reading it back."""
+def saved_answer(*, saved: Saved, project: Project, brief: bool = False) -> dict[str, Any]:
+    """The answer to a save, from what was stored, without reading it back; `brief` (a save
+    that sent only its changes): without the content, which the sender has."""
     annotation = saved.annotation
-    return {**as_native(saved.content, annotation.document.text, saved.schema),
-            "status": annotation.status, "version": annotation.version,
-            "seconds_spent": annotation.seconds_spent}
+    state = {"status": annotation.status, "version": annotation.version,
+             "seconds_spent": annotation.seconds_spent}
+    if brief:
+        return {"brief": True, **state}
+    return {**as_native(saved.content, annotation.document.text, saved.schema), **state}
 
 
 # Raw SQL: the next-document answer is on the labeling hot path (annotation/services/rows.py).
