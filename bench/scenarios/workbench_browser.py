@@ -8,6 +8,8 @@ from bench.seed import PASSWORD
 
 BROWSER_USER = "bench-wb-browser"  # opens the workbench on an ordinary document
 LONG_USER = "bench-wb-long"  # holds the long document
+HUGE_USER = "bench-wb-huge"  # holds the 1,000,000-character document
+SCROLL_FRAMES = 240  # per place scrolled through (about 4 s at 60 frames a second)
 EDITS = 5
 LONG_LOADS = 3  # measured openings of the long document (after one unmeasured)
 
@@ -71,6 +73,26 @@ EDIT = """async ({ at, label }) => {
   const painted = performance.now();
   return { word: match[0], before, after: count(), handler_ms: handled - t0,
            dom_ms: changed - t0, frame_ms: painted - t0 };
+}"""
+
+
+# Scroll the text by 40 px a frame from `at` (0..1 of its height) for `frames` frames:
+# each frame's interval (requestAnimationFrame to requestAnimationFrame), while paragraphs
+# come into view and get their spans.
+SCROLL = """async ({ at, frames }) => {
+  const wrap = document.getElementById("text-wrap");
+  wrap.scrollTop = Math.floor(at * (wrap.scrollHeight - wrap.clientHeight));
+  await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+  const intervals = [];
+  let last = performance.now();
+  for (let i = 0; i < frames; i++) {
+    wrap.scrollTop += 40;
+    await new Promise((done) => requestAnimationFrame(done));
+    const now = performance.now();
+    intervals.push(now - last);
+    last = now;
+  }
+  return { at, intervals, tags: document.querySelectorAll("#text .tag").length };
 }"""
 
 
@@ -139,6 +161,15 @@ def open_page(browser: Any, base_url: str, state: dict[str, Any], path: str,
             "font_bytes": sum(r["body_bytes"] for r in resources if r["type"] == "font")}
 
 
+def _server_ms(header: str) -> float:
+    """The app's own time from `Server-Timing: app;dur=…` (the bench turns it on)."""
+    for part in header.split(","):
+        name, _, rest = part.strip().partition(";")
+        if name == "app" and "dur=" in rest:
+            return float(rest.split("dur=")[1].split(";")[0])
+    return float("nan")
+
+
 def edit(page: Any, at: float) -> dict[str, Any]:
     """One edit, then its autosave (600 ms later): the PUT's time and the entity count."""
     def is_save(response: Any) -> bool:
@@ -153,12 +184,36 @@ def edit(page: Any, at: float) -> dict[str, Any]:
     timing = response.request.timing
     result["save_status"] = response.status
     result["save_ms"] = timing["responseEnd"] - timing["requestStart"]
+    result["save_server_ms"] = _server_ms(response.headers.get("server-timing", ""))
+    result["save_request_bytes"] = len(response.request.post_data or "")
     result["saved_entities"] = len(response.json().get("entities", []))
     page.wait_for_selector("#save-state[data-state=saved]", timeout=60_000)
     return result
 
 
-def browse(base_url: str, project_id: int, long_document_id: int) -> dict[str, Any]:
+def scroll(browser: Any, base_url: str, state: dict[str, Any], path: str) -> dict[str, Any]:
+    """The document opened, then scrolled through at its start, middle and end."""
+    context = browser.new_context(base_url=base_url, storage_state=state)
+    page = context.new_page()
+    try:
+        page.goto(path, wait_until="load", timeout=120_000)
+        page.wait_for_selector("body[data-workbench=ready]", timeout=120_000)
+        runs = [page.evaluate(SCROLL, {"at": at, "frames": SCROLL_FRAMES})
+                for at in (0.0, 0.5, 0.95)]
+    finally:
+        context.close()
+    intervals = sorted(ms for run in runs for ms in run["intervals"])
+    n = len(intervals)
+    return {"frames": n, "fps": round(1000 * n / sum(intervals), 1),
+            "p50_ms": round(intervals[n // 2], 1), "p95_ms": round(intervals[int(n * 0.95)], 1),
+            "max_ms": round(intervals[-1], 1),
+            "over_16_7_pct": round(100 * sum(ms > 16.7 + 1 for ms in intervals) / n, 1),
+            "over_33_pct": round(100 * sum(ms > 33.4 for ms in intervals) / n, 1),
+            "tags_drawn": runs[-1]["tags"]}
+
+
+def browse(base_url: str, project_id: int, long_document_id: int,
+           huge_document_id: int) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -173,9 +228,17 @@ def browse(base_url: str, project_id: int, long_document_id: int) -> dict[str, A
             open_page(browser, base_url, state, path)  # warm-up
             long = [open_page(browser, base_url, state, path) for _ in range(LONG_LOADS)]
             edited = open_page(browser, base_url, state, path, edits=EDITS)
+            state = _login(browser, base_url, HUGE_USER)
+            path = f"/projects/{project_id}/documents/{huge_document_id}/label/"
+            open_page(browser, base_url, state, path)  # warm-up
+            huge = [open_page(browser, base_url, state, path) for _ in range(LONG_LOADS)]
+            scrolled = scroll(browser, base_url, state, path)
         finally:
             browser.close()
-    return {"ordinary": ordinary, "long": long, "edited": edited}
+    for page in huge:  # its 1,000,000 characters are in `resources` once is enough
+        page.pop("resources", None)
+    return {"ordinary": ordinary, "long": long, "edited": edited, "huge": huge,
+            "scroll": scrolled}
 
 
 # ---------------------------------------------------------------- the report
