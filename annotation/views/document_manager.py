@@ -48,14 +48,18 @@ class BulkForm(forms.Form):
         data = super().clean() or {}
         if not data.get("every") and not data.get("ids"):
             raise forms.ValidationError(_("Choose documents, or every document of the list."))
+        if data.get("every"):
+            found = DocumentFilter(data=list_filters(QueryDict(data.get("filters") or "")))
+            if not found.is_valid():
+                raise forms.ValidationError(_("The list's filters are not valid: %(fields)s.")
+                                            % {"fields": ", ".join(found.errors)})
+            data["filter"] = json_ready(found.validated_data)
         return data
 
     def selection(self) -> Selection:
         data = self.cleaned_data
         if data.get("every"):
-            found = DocumentFilter(data=list_filters(QueryDict(data.get("filters") or "")))
-            found.is_valid(raise_exception=True)
-            return Selection(filter=json_ready(found.validated_data))
+            return Selection(filter=data["filter"])
         return Selection(ids=list(dict.fromkeys(data["ids"])))
 
 

@@ -97,6 +97,13 @@ def test_nothing_chosen_is_an_error_message(world, corpus):
     response = page_client_for(world.users["manager"]).post(
         bulk_url(world), {"action": "gold_check"}, follow=True)
     assert "Choose documents, or every document of the list." in response.content.decode()
+    forged = page_client_for(world.users["manager"]).post(bulk_url(world), {
+        "action": "delete", "every": "true", "filters": "agreement_lt=9&ordering=text"},
+        follow=True)
+    assert forged.status_code == 400  # back to the list, whose filters are named again
+    assert "The list&#x27;s filters are not valid: agreement_lt, ordering." in \
+        forged.content.decode()
+    assert Document.objects.filter(project=world.project).count() == 4
 
 
 def test_export_just_this_set_from_the_page(world, corpus, media,
