@@ -95,7 +95,7 @@ class DocumentFilter(serializers.Serializer):
     pii = serializers.BooleanField(required=False, allow_null=True, default=None,
                                    help_text="PII was found on import")
     near_duplicate = serializers.RegexField(
-        r"^(true|false|[1-9][0-9]{0,18})$", required=False,
+        r"^(true|false|[1-9][0-9]{0,17})$", required=False,
         help_text="true: in a near-duplicate group; false: in none; an id: that group")
     gold_check = serializers.BooleanField(required=False, allow_null=True, default=None)
     ordering = serializers.ChoiceField(ORDERINGS, required=False, default="id")

@@ -72,7 +72,8 @@ def test_annotators_see_only_the_documents_handed_to_them(world, corpus):
 
 @pytest.mark.parametrize("params", [
     {"q": "x" * 201}, {"agreement_lt": "2"}, {"agreement_lt": "abc"}, {"ordering": "text"},
-    {"near_duplicate": "maybe"}, {"near_duplicate": "-3"}, {"after": "not-a-cursor"},
+    {"near_duplicate": "maybe"}, {"near_duplicate": "-3"}, {"near_duplicate": "9" * 19},
+    {"after": "not-a-cursor"},
     {"ordering": "status", "after": "12"}, {"meta.": "x"},
     {f"meta.k{n}": "v" for n in range(6)}, {"pii": "perhaps"},
 ])
