@@ -29,6 +29,7 @@ from annotation.selectors.document_search import DocumentQuery, documents_search
 from annotation.selectors.gold_checks import with_gold
 from annotation.selectors.labeling import live
 from annotation.services.assignments import documents_requeue
+from annotation.services.progress import progress_invalidate
 from annotation.services.purge import cascade_delete
 from projects.errors import ServiceError
 from projects.models import AuditAction, Job, JobKind, Membership, Project
@@ -184,6 +185,7 @@ def _apply(project: Project, action: str, ids: list[int], users: list[User],
            outcome: Outcome) -> None:
     """One batch of the action; inside the caller's transaction."""
     outcome.documents += len(ids)
+    progress_invalidate(project_id=project.pk)
     run: dict[str, Callable[[Project, list[int], list[User]], Counter[str]]] = {
         Action.ASSIGN: _assign, Action.GOLD_CHECK: _gold_check,
         Action.UNGOLD_CHECK: _ungold_check, Action.DELETE: _delete}

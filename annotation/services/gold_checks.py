@@ -23,6 +23,7 @@ from annotation.pure.content import Content
 from annotation.pure.gold_checks import check_turn, score
 from annotation.selectors.gold_checks import gold_content, with_gold
 from annotation.selectors.labeling import documents_open_to
+from annotation.services.progress import progress_invalidate
 from projects.errors import ServiceError
 from projects.models import Project
 
@@ -47,7 +48,10 @@ def gold_checks_mark(*, project: Project, document_ids: list[int]) -> int:
         raise ServiceError.field("documents", _("Only a document with gold can be a check; "
                                                 "these have none: %(ids)s.")
                                  % {"ids": ", ".join(map(str, no_gold[:20]))})
-    return project.documents.filter(pk__in=ids, is_gold_check=False).update(is_gold_check=True)
+    changed = project.documents.filter(pk__in=ids, is_gold_check=False) \
+        .update(is_gold_check=True)
+    progress_invalidate(project_id=project.pk)
+    return changed
 
 
 @transaction.atomic
@@ -55,7 +59,10 @@ def gold_checks_unmark(*, project: Project, document_ids: list[int]) -> int:
     """Stop using documents as checks. Their scores are kept but leave the figures.
     A lease on one that is running goes on: the annotator may finish it (unscored)."""
     ids = _ids(project, document_ids)
-    return project.documents.filter(pk__in=ids, is_gold_check=True).update(is_gold_check=False)
+    changed = project.documents.filter(pk__in=ids, is_gold_check=True) \
+        .update(is_gold_check=False)
+    progress_invalidate(project_id=project.pk)
+    return changed
 
 
 def mix_seed(*, project_id: int, user_id: int) -> str:

@@ -119,3 +119,11 @@ def progress_bars_fresh(*, project_ids: list[int]) -> dict[int, ProjectBar]:
         if bar is None or bar.computed_at < stale:
             progress_schedule(project_id=project_id)
     return bars
+
+
+def progress_invalidate(*, project_id: int) -> None:
+    """Drop the project's stored figures after a change a manager waits to see (gold checks
+    made, documents deleted or assigned): the dashboard counts them again when next opened,
+    instead of showing the old ones for up to CONCORD_PROGRESS_MAX_AGE seconds."""
+    ProgressSnapshot.objects.filter(project_id=project_id).delete()
+    cache.delete(f"progress-scheduled:{project_id}")

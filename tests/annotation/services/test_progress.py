@@ -160,3 +160,18 @@ def test_an_empty_project(world):
     assert data["agreement_computed_at"] is None
     assert [r["annotator"] for r in data["annotators"]] == ["annotator-user"]
     assert DocumentStatus.NEW in data["documents"]
+
+
+def test_marking_checks_and_bulk_actions_drop_the_stored_figures(world):
+    from annotation.services.document_actions import Selection, documents_bulk
+
+    gold_save(document=world.document, by=world.users["reviewer"], version=0, content={
+        "entities": [], "relations": [], "sentiment": "positive"})
+    progress_refresh(project_id=world.project.pk)
+    gold_checks_mark(project=world.project, document_ids=[world.document.pk])
+    assert not ProgressSnapshot.objects.filter(project=world.project).exists()
+    snapshot, _stale = progress_current(project=world.project)  # counted again, at once
+    assert snapshot.data["gold_checks"] == 1
+    documents_bulk(project=world.project, by=world.users["manager"], action="ungold_check",
+                   selection=Selection(ids=[world.document.pk]))
+    assert progress_current(project=world.project)[0].data["gold_checks"] == 0
