@@ -1,5 +1,6 @@
-"""The annotation app's models: labelling and its bookkeeping (core), and the agents that
-propose labels (agents)."""
+"""The annotation app's models: labelling and its bookkeeping (core), the figures kept
+about it (figures: gold-check scores, stored progress), and the agents that propose labels
+(agents)."""
 
 from annotation.models.agents import (
     Agent,
@@ -23,15 +24,14 @@ from annotation.models.core import (
     Document,
     DocumentDisagreement,
     DocumentStatus,
-    GoldCheckScore,
     GoldRevision,
     GoldSource,
     ImportedIdentity,
-    ProgressSnapshot,
     Relation,
     SentimentChoice,
     Span,
 )
+from annotation.models.figures import GoldCheckScore, ProgressSnapshot
 
 __all__ = [
     "IMPORTED_NAME_MAX", "SKIP_REASON_MAX", "Agent", "AgentKind", "AgentVersion",
