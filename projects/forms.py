@@ -17,7 +17,7 @@ class ProjectForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     KEPT_WHEN_LEFT_OUT = ("order", "suggestion_min_score", "train_every", "activation_f1",
-                          "relation_min_gold")
+                          "relation_min_gold", "segmentation")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

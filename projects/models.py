@@ -16,6 +16,13 @@ class SentimentScale(models.TextChoices):
     ORDINAL = "ordinal", _("Ordinal")
 
 
+class Segmentation(models.TextChoices):
+    """How Chinese is cut into tokens (annotation/pure/segment.py)."""
+
+    CHARACTERS = "characters", _("Characters")
+    JIEBA = "jieba", _("Words (jieba)")
+
+
 class PiiPolicy(models.TextChoices):
     OFF = "off", _("Off")
     FLAG = "flag", _("Flag")
@@ -43,6 +50,13 @@ class Project(models.Model):
     sentiment_scale = models.CharField(
         _("sentiment scale"), max_length=10, choices=SentimentScale.choices,
         default=SentimentScale.NOMINAL,
+    )
+    segmentation = models.CharField(
+        _("Chinese segmentation"), max_length=12, choices=Segmentation.choices,
+        default=Segmentation.CHARACTERS,
+        help_text=_("The tokens that selections snap to, that token exports (CoNLL, HF, spaCy) "
+                    "write and that token agreement counts: a Han character each, or "
+                    "jieba's words."),
     )
     pii_policy = models.CharField(
         _("PII policy"), max_length=10, choices=PiiPolicy.choices, default=PiiPolicy.OFF

@@ -10,6 +10,7 @@ from projects.models import (
     PiiPolicy,
     Project,
     Role,
+    Segmentation,
     SentimentScale,
     Task,
 )
@@ -22,8 +23,8 @@ class ProjectOutput(serializers.ModelSerializer):
         model = Project
         fields = ["id", "name", "description", "guidelines", "tasks", "overlap",
                   "allow_overlapping_spans", "sentiment_multi_label", "sentiment_scale",
-                  "pii_policy", "auto_accept_gold", "lease_minutes", "gold_check_rate",
-                  "order", "order_field", "suggestion_min_score", "train_every",
+                  "segmentation", "pii_policy", "auto_accept_gold", "lease_minutes",
+                  "gold_check_rate", "order", "order_field", "suggestion_min_score", "train_every",
                   "activation_f1", "relation_min_gold", "created_at", "updated_at", "role"]
 
     def get_role(self, obj: Project) -> str | None:
@@ -40,6 +41,7 @@ class ProjectInput(serializers.Serializer):
     allow_overlapping_spans = serializers.BooleanField(required=False)
     sentiment_multi_label = serializers.BooleanField(required=False)
     sentiment_scale = serializers.ChoiceField(SentimentScale.choices, required=False)
+    segmentation = serializers.ChoiceField(Segmentation.choices, required=False)
     pii_policy = serializers.ChoiceField(PiiPolicy.choices, required=False)
     auto_accept_gold = serializers.BooleanField(required=False)
     lease_minutes = serializers.IntegerField(min_value=1, max_value=7 * 24 * 60, required=False)

@@ -7,12 +7,15 @@ Offsets are Python ``str`` code points, end exclusive, like every offset in the 
 - Every other visible character (punctuation, symbols) is a token of its own; an emoji keeps
   its modifiers, variation selectors, tag characters and ZWJ-joined parts, and a pair of
   regional indicators (a flag) is one token.
-- Han, Hiragana, Katakana and Hangul: one token per character.
+- Han, Hiragana, Katakana and Hangul: one token per character, unless the project segments
+  Chinese into words (segment.py), which joins the Han characters of a word into one token.
 """
 
 import re
 
 import numpy as np
+
+from annotation.pure.segment import CHARACTERS, segment
 
 _CJK = (
     "\u1100-\u11ff"  # Hangul Jamo
@@ -44,15 +47,22 @@ TOKEN = re.compile(  # one capturing group around everything, for TOKEN.split
 )
 
 
-def tokenize(text: str) -> list[tuple[int, int]]:
+def tokenize(text: str, segmentation: str = CHARACTERS) -> list[tuple[int, int]]:
     """The (start, end) code-point offsets of the tokens of ``text``, in order."""
-    return [m.span() for m in TOKEN.finditer(text)]
+    if segmentation == CHARACTERS:
+        return [m.span() for m in TOKEN.finditer(text)]
+    offsets = token_offsets(text, segmentation)
+    return list(zip(offsets[:, 0].tolist(), offsets[:, 1].tolist(), strict=True))
 
 
-def token_offsets(text: str) -> np.ndarray:
+def token_offsets(text: str, segmentation: str = CHARACTERS) -> np.ndarray:
     """``tokenize`` as an int64 array of shape (tokens, 2), computed without match objects:
     ``TOKEN.split`` alternates gaps and tokens, so cumulative lengths give the offsets."""
-    return _offsets(TOKEN.split(text))
+    offsets = _offsets(TOKEN.split(text))
+    if segmentation == CHARACTERS:
+        return offsets
+    starts, ends = segment(text, offsets[:, 0], offsets[:, 1], segmentation)
+    return np.stack([starts, ends], axis=1)
 
 
 def token_strings(text: str) -> tuple[np.ndarray, list[str]]:

@@ -45,7 +45,7 @@ def export_labels(project: Project) -> ExportLabels:
                    if lb.kind == LabelKind.RELATION],
         sentiments=[lb.name for lb in labels if lb.kind == LabelKind.SENTIMENT],
         multi_label=project.sentiment_multi_label, scale=project.sentiment_scale,
-        meta_columns=_meta_keys(project))
+        meta_columns=_meta_keys(project), segmentation=project.segmentation)
 
 
 def _meta_keys(project: Project) -> list[str]:

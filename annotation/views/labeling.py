@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from annotation import selectors
 from annotation.models import SKIP_REASON_MAX, Document
+from annotation.selectors.words import document_words
 from annotation.services.assignments import assignment_next, assignment_skip
 from projects.errors import ServiceError
 from projects.markdown import render_markdown
@@ -110,7 +111,8 @@ def _workbench_data(access: Access, request: HttpRequest, document_id: int) -> d
     ids = {"project_id": project.pk, "document_id": document.pk}
     api = reverse("api:annotation", kwargs=ids)
     return {"document": document, "labels": labels, "skip_reason_max": SKIP_REASON_MAX, "data": {
-        "document": {"id": document.pk, "external_id": document.external_id, "text": document.text},
+        "document": {"id": document.pk, "external_id": document.external_id, "text": document.text,
+                     "words": document_words(project=project, document=document)},
         "annotation": selectors.annotation_of(document=document, user=request.user),
         "predictions": selectors.suggestions_of(project=project, document=document),
         "rejected": selectors.rejected_suggestions(document=document, user=request.user),

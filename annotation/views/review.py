@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from annotation.selectors.gold import document_labellings, gold_of, gold_revisions
 from annotation.selectors.review import QueueFilter, queue_next, review_queue
+from annotation.selectors.words import document_words
 from annotation.views.labeling import MESSAGES as WORKBENCH_MESSAGES
 from annotation.views.labeling import label_palette, project_settings
 from projects.models import Project
@@ -111,7 +112,8 @@ def adjudicate_page(request: HttpRequest, access: Access, document_id: int) -> H
     labellings = document_labellings(document=document)
     labels = label_palette(project)
     data = {"document": {"id": document.pk, "external_id": document.external_id,
-                         "text": document.text},
+                         "text": document.text,
+                         "words": document_words(project=project, document=document)},
             "lanes": [{"annotator": lab.annotator, **lab.content} for lab in labellings],
             "gold": gold_of(document=document), "labels": labels,
             "project": project_settings(project), "user": request.user.get_username(),

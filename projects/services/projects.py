@@ -8,15 +8,16 @@ from django.utils.translation import gettext as _
 from projects.errors import ServiceError
 from projects.models import AuditAction, Job, JobKind, Membership, Order, Project, Role, Task
 from projects.services.audit import audit_record
-from projects.services.dispatch import RANKS_TASK, task_named
+from projects.services.dispatch import AGREEMENT_AUTO_TASK, RANKS_TASK, task_named
 
 PROJECT_FIELDS = (
     "name", "description", "guidelines", "tasks", "overlap", "allow_overlapping_spans",
-    "sentiment_multi_label", "sentiment_scale", "pii_policy", "auto_accept_gold",
+    "sentiment_multi_label", "sentiment_scale", "segmentation", "pii_policy", "auto_accept_gold",
     "lease_minutes", "gold_check_rate", "order", "order_field", "suggestion_min_score",
     "train_every", "activation_f1", "relation_min_gold",
 )
 ORDER_FIELDS = ("order", "order_field")  # a change re-ranks the documents (RANKS_TASK)
+TOKEN_FIELDS = ("segmentation",)  # a change recounts token agreement (AGREEMENT_AUTO_TASK)
 
 
 def _clean_tasks(tasks: Any) -> list[str]:
@@ -64,12 +65,15 @@ def project_create(*, creator: User, **fields: Any) -> Project:
 
 @transaction.atomic
 def project_update(*, project: Project, **fields: Any) -> Project:
-    before = [getattr(project, name) for name in ORDER_FIELDS]
+    before = {name: getattr(project, name) for name in (*ORDER_FIELDS, *TOKEN_FIELDS)}
     _apply(project, fields)
     project.save()
-    if [getattr(project, name) for name in ORDER_FIELDS] != before:
-        project_id = project.pk
+    changed = {name for name, value in before.items() if getattr(project, name) != value}
+    project_id = project.pk
+    if changed & set(ORDER_FIELDS):
         transaction.on_commit(lambda: task_named(RANKS_TASK).delay(project_id))
+    if changed & set(TOKEN_FIELDS):
+        transaction.on_commit(lambda: task_named(AGREEMENT_AUTO_TASK).delay(project_id))
     return project
 
 

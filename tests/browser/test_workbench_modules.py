@@ -278,3 +278,19 @@ def test_a_saves_changes_rebuild_the_edited_annotation_on_the_server(modules):
         changes = modules.evaluate("([a, b]) => model.contentChanges(a, b)", [last, nxt])
         assert changes is not None
         assert _keyed(apply_changes(last, changes)) == _keyed(nxt)
+
+
+@pytest.mark.parametrize("text", [
+    "😀 马云在阿里巴巴工作，他住在杭州。", "𠀀𠀁 中华人民共和国 👩‍👩‍👧‍👦 北京\u0301大学 Alice",
+    "Alice met Bob."])
+def test_tokens_joined_by_the_servers_words_are_its_jieba_tokens(modules, text):
+    from annotation.pure.segment import han_words
+    from annotation.pure.tokens import tokenize
+
+    words = han_words(text).ravel().tolist()
+    got = modules.evaluate("""([text, words]) => {
+        const ix = new offsets.TextIndex(text, 'zh-hans');
+        return new tokens.Tokens(ix, words).list.map(
+            ([a, b]) => [ix.toCodePoint(a), ix.toCodePoint(b)]);
+    }""", [text, words])
+    assert got == [list(t) for t in tokenize(text, "jieba")]

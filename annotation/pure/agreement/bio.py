@@ -13,6 +13,7 @@ import numpy as np
 
 from annotation.pure.agreement.spans import SpanTable
 from annotation.pure.agreement.tokenizer import block_tokens
+from annotation.pure.segment import CHARACTERS
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,8 @@ class Tokens:
     doc_offset: np.ndarray  # (D,) where each document starts in the joined string
 
 
-def corpus_tokens(texts: Sequence[str], block_chars: int = 1 << 20) -> Tokens:
+def corpus_tokens(texts: Sequence[str], block_chars: int = 1 << 20,
+                  segmentation: str = CHARACTERS) -> Tokens:
     """Tokenize every document at once: the texts are joined with newlines, which no token
     crosses, so one regex pass gives global offsets."""
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
@@ -37,7 +39,8 @@ def corpus_tokens(texts: Sequence[str], block_chars: int = 1 << 20) -> Tokens:
     for lo, hi in itertools.pairwise(cuts):
         if hi > lo:
             local = doc_offset[lo:hi] - doc_offset[lo]
-            s, e = block_tokens("\n".join(texts[lo:hi]), local, local + lengths[lo:hi])
+            s, e = block_tokens("\n".join(texts[lo:hi]), local, local + lengths[lo:hi],
+                                segmentation)
             starts.append(s + doc_offset[lo])
             ends.append(e + doc_offset[lo])
     empty = np.zeros(0, dtype=np.int64)

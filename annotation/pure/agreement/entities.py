@@ -141,7 +141,7 @@ def _token_level(corpus: Corpus, s: Section) -> dict[str, Any] | None:
         s.note("token", "documents were given without their text: no token-level agreement")
         return None
     counted = token_agreement(corpus.spans, corpus.texts, corpus.submitted,
-                              len(corpus.entity_labels))
+                              len(corpus.entity_labels), segmentation=corpus.segmentation)
     names = corpus.annotators
     pairs: list[dict[str, Any]] = []
     kappas: list[float | None] = []
@@ -158,7 +158,8 @@ def _token_level(corpus: Corpus, s: Section) -> dict[str, Any] | None:
     return {"tokens": counted.tokens,
             "cohen_kappa": {"mean": mean_defined(kappas), "pairs": pairs},
             "krippendorff_alpha": alpha,
-            "scheme": "BIO over the shared tokenizer's tokens; O, B-label, I-label"}
+            "scheme": "BIO over the shared tokenizer's tokens; O, B-label, I-label",
+            "segmentation": corpus.segmentation}
 
 
 def relations_section(corpus: Corpus) -> Section:

@@ -26,6 +26,7 @@ import numpy as np
 
 from annotation.pure.agreement.relations import RelationTable
 from annotation.pure.agreement.spans import SpanTable
+from annotation.pure.segment import CHARACTERS
 
 TASKS = ("ner", "relations", "sentiment")
 
@@ -59,6 +60,7 @@ class Corpus:
     relations: RelationTable
     texts: list[str] | None
     notes: list[str] = field(default_factory=list)
+    segmentation: str = CHARACTERS  # the tokens of token-level agreement (pure/segment.py)
 
 
 class _Vocabulary:

@@ -12,6 +12,7 @@ import re
 
 import numpy as np
 
+from annotation.pure.segment import CHARACTERS, segment
 from annotation.pure.tokens import _CJK, _EXTEND, _FLAG, token_offsets
 
 SPACE, WORD, SINGLE, CONTEXT = 0, 1, 2, 3  # code-point classes
@@ -33,10 +34,11 @@ def char_classes() -> np.ndarray:
     return _CLASSES
 
 
-def block_tokens(text: str, doc_start: np.ndarray, doc_end: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray]:
+def block_tokens(text: str, doc_start: np.ndarray, doc_end: np.ndarray,
+                 segmentation: str = CHARACTERS) -> tuple[np.ndarray, np.ndarray]:
     """(starts, ends) of the tokens of ``text``, documents joined by whitespace, the
-    documents at [doc_start, doc_end). Equal to ``token_offsets(text)``."""
+    documents at [doc_start, doc_end). Equal to ``token_offsets(text, segmentation)``
+    (segmented words are all Han, so none crosses the whitespace between documents)."""
     points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     cls = char_classes()[points]
     found: list[np.ndarray] = []
@@ -56,4 +58,4 @@ def block_tokens(text: str, doc_start: np.ndarray, doc_end: np.ndarray
         both = np.concatenate([np.stack([starts, ends], axis=1), *found])
         both = both[np.argsort(both[:, 0], kind="stable")]
         starts, ends = both[:, 0].copy(), both[:, 1].copy()
-    return starts, ends
+    return segment(text, starts, ends, segmentation)

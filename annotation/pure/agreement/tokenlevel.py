@@ -17,6 +17,7 @@ from annotation.pure.agreement.alpha import coincidences_from_codes
 from annotation.pure.agreement.bio import Tokens, bio_tags
 from annotation.pure.agreement.spans import SpanTable
 from annotation.pure.agreement.tokenizer import block_tokens
+from annotation.pure.segment import CHARACTERS
 
 
 @dataclass
@@ -27,7 +28,8 @@ class TokenAgreement:
 
 
 def token_agreement(spans: SpanTable, texts: Sequence[str], submitted: np.ndarray,
-                    n_labels: int, block_chars: int = 1 << 20) -> TokenAgreement:
+                    n_labels: int, block_chars: int = 1 << 20,
+                    segmentation: str = CHARACTERS) -> TokenAgreement:
     """Pairwise confusion and coincidences of BIO tags (see bio.py) over the tokens of the
     documents at least two annotators submitted; equal to building ``bio_matrix`` over the
     whole corpus and counting it."""
@@ -51,7 +53,7 @@ def token_agreement(spans: SpanTable, texts: Sequence[str], submitted: np.ndarra
         ids = docs[lo:hi]
         text = "\n".join(texts[d] for d in ids.tolist())
         start = offset[lo:hi] - offset[lo]
-        t_start, t_end = block_tokens(text, start, start + lengths[lo:hi])
+        t_start, t_end = block_tokens(text, start, start + lengths[lo:hi], segmentation)
         t_doc = np.searchsorted(start, t_start, side="right") - 1
         # the block's spans, by position in the block (documents of m < 2 are left out)
         rows = order[np.searchsorted(span_doc, ids[0], side="left"):

@@ -4,6 +4,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from annotation.pure.segment import CHARACTERS, check
+
 
 @dataclass(frozen=True)
 class RelationLabel:
@@ -30,8 +32,10 @@ class ExportLabels:
     multi_label: bool = False
     scale: str = "nominal"  # "nominal" or "ordinal" (sentiment names in scale order)
     meta_columns: Sequence[str] | None = None
+    segmentation: str = CHARACTERS  # the tokens of conll, hf and spacy (pure/segment.py)
 
     def __post_init__(self) -> None:
+        check(self.segmentation)
         relations: Sequence[RelationLabel | str] = self.relations  # names are tolerated
         object.__setattr__(self, "entities", tuple(self.entities))
         object.__setattr__(self, "sentiments", tuple(self.sentiments))

@@ -34,7 +34,7 @@ def tag(ctx: Context, record: Record, labelling: Labelling,
         tokens: list[tuple[int, int]] | None = None) -> Tagged:
     text: str = record["text"]
     if tokens is None:
-        tokens = tokenize(text)
+        tokens = tokenize(text, ctx.labels.segmentation)
     starts = {s: i for i, (s, _) in enumerate(tokens)}
     ends = {e: i + 1 for i, (_, e) in enumerate(tokens)}
     tagged = Tagged(tokens, [0] * len(tokens))

@@ -98,7 +98,8 @@ def corpus_of(project: Project, stored: StoredAnnotations, meta: LabelMeta) -> C
                   sentiment_labels=list(meta.sentiment), sentiment_sets=sets,
                   entity_labels=list(meta.entities), relation_labels=list(meta.relations),
                   spans=spans, relations=relations,
-                  texts=document_texts(project=project, ids=doc_ids))
+                  texts=document_texts(project=project, ids=doc_ids),
+                  segmentation=project.segmentation)
 
 
 def compute(*, project: Project, stored: StoredAnnotations) -> Result:

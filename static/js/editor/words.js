@@ -5,7 +5,7 @@ import { Tokens } from "../workbench/tokens.js";
 
 // The document's tokens, made on first use (a long text costs a moment once).
 export function tokensOf(ed) {
-  ed.tokens ??= new Tokens(ed.index);
+  ed.tokens ??= new Tokens(ed.index, ed.data.document.words);
   return ed.tokens;
 }
 

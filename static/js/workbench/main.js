@@ -7,9 +7,8 @@ import {
 import { renderList, markList, wireList } from "./list.js";
 import { drawArrows, renderText } from "./render.js";
 import { Saver } from "./save.js";
-import { Tokens } from "./tokens.js";
 import { wireClicks } from "../editor/clicks.js";
-import { cursorSpan, drawCursor } from "../editor/words.js";
+import { cursorSpan, drawCursor, tokensOf } from "../editor/words.js";
 import { commit, recover } from "../editor/edits.js";
 import { wireButtons, wireKeys } from "../editor/keys.js";
 import { notify, saveStateShower } from "../editor/notice.js";
@@ -31,7 +30,6 @@ const decisions = new Decisions({
   key: `concord:decisions:${data.user}:${data.document.id}`,
 });
 const suggestionById = new Map(); // the rendered suggested entities: "S:" + key -> group
-let tokens = null; // the document's token boundaries, once an occurrence is looked for
 
 const initial = { entities: data.annotation.entities, relations: data.annotation.relations, sentiment: data.annotation.sentiment };
 const history = new History(initial);
@@ -251,8 +249,7 @@ function labelAll() {
   const id = state.selected;
   const entity = id && !isSuggestion(id) && entityById(id);
   if (!entity) { notify(t.select_text, "info"); return; }
-  tokens ??= new Tokens(index);
-  const result = labelOccurrences(content(), schema, id, tokens.occurrences(entity.start, entity.end));
+  const result = labelOccurrences(content(), schema, id, tokensOf(ed).occurrences(entity.start, entity.end));
   if (result.error) { notify(result.error); return; }
   if (!result.added) { notify(t.occurrences_none, "info"); return; }
   commit(ed, result, id);

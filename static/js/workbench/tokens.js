@@ -41,12 +41,34 @@ export function tokenize(text) {
   return [...text.matchAll(TOKEN)].map((m) => [m.index, m.index + m[0].length]);
 }
 
+// Tokens joined into the words the server segmented (annotation/pure/segment.py: join):
+// `words` are flat UTF-16 pairs [start, end, ...] in order; a word joins the tokens from the
+// one starting at its start to the last starting before its end.
+export function joinWords(list, words) {
+  if (!words?.length) return list;
+  const out = [];
+  let w = 0;
+  for (let i = 0; i < list.length; i++) {
+    while (w < words.length && words[w] < list[i][0]) w += 2;
+    if (w < words.length && words[w] === list[i][0]) {
+      let j = i;
+      while (j + 1 < list.length && list[j + 1][0] < words[w + 1]) j++;
+      out.push([list[i][0], list[j][1]]);
+      i = j;
+      w += 2;
+    } else {
+      out.push(list[i]);
+    }
+  }
+  return out;
+}
+
 // Token boundaries of a document, computed once: the tokens in order, and sets of UTF-16
-// starts and ends.
+// starts and ends. `words`: the project's segmented words as flat code-point pairs, or null.
 export class Tokens {
-  constructor(index) {
+  constructor(index, words = null) {
     this.index = index; // the document's TextIndex (offsets.js)
-    this.list = tokenize(index.text);
+    this.list = joinWords(tokenize(index.text), words?.map((cp) => index.toUtf16(cp)));
     this.starts = new Set();
     this.ends = new Set();
     for (const [a, b] of this.list) { this.starts.add(a); this.ends.add(b); }
