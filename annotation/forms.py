@@ -2,12 +2,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from annotation.services.imports.options import FORMATS, ImportOptions
+from projects.display import FORMAT_NAMES
 
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("File"))
     format = forms.ChoiceField(label=_("Format"), required=False,
-                               choices=[("", _("Guess from the file"))] + [(f, f) for f in FORMATS])
+                               choices=[("", _("Guess from the file"))]
+                               + [(f, FORMAT_NAMES.get(f, f)) for f in FORMATS])
     on_error = forms.ChoiceField(label=_("When a record has a problem"), initial="fail",
                                  choices=[("fail", _("Import nothing")),
                                           ("skip", _("Skip the bad records"))])

@@ -55,8 +55,9 @@ class LabelForm(forms.ModelForm):
     def __init__(self, *args, project: Project, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         entities = project.labels.filter(kind=LabelKind.ENTITY)
-        self.fields["head_labels"].queryset = entities
-        self.fields["tail_labels"].queryset = entities
+        for name in ("head_labels", "tail_labels"):  # names alone: the kind is known
+            self.fields[name].queryset = entities
+            self.fields[name].label_from_instance = lambda label: label.name
         self.fields["order"].required = False
         if self.instance.pk:
             self.fields["kind"].disabled = True

@@ -292,3 +292,15 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target} by {self.actor_id} at {self.created_at}"
+
+
+class Preference(models.Model):
+    """A user's own settings: the interface language they chose (empty: none chosen, so
+    the browser's Accept-Language decides)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="preference")
+    language = models.CharField(_("language"), max_length=15, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.language or '-'}"

@@ -14,6 +14,7 @@ from projects.models import (
     Label,
     LabelKind,
     Membership,
+    Preference,
     Project,
     Role,
     Task,
@@ -111,3 +112,14 @@ def token_events(*, user: User, limit: int = 10) -> QuerySet[AuditEvent]:
     actions = [AuditAction.TOKEN_CREATE, AuditAction.TOKEN_REVOKE]
     return AuditEvent.objects.filter(target=user.username, action__in=actions,
                                      project=None).select_related("actor")[:limit]
+
+
+def preferred_language(*, user_id: int) -> str:
+    """The interface language the user saved ("" for none), cached: every page asks."""
+    key = cache_keys.preferred_language(user_id)
+    language = cache.get(key)
+    if language is None:
+        language = (Preference.objects.filter(user_id=user_id)
+                    .values_list("language", flat=True).first() or "")
+        cache.set(key, language, cache_keys.PREFERENCE_SECONDS)
+    return str(language)

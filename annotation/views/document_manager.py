@@ -18,6 +18,7 @@ from annotation.serializers import DocumentFilter, json_ready
 from annotation.services.document_actions import ACTIONS, Selection, documents_bulk
 from annotation.services.exports import export_start
 from annotation.views.documents import list_filters
+from projects.display import FORMAT_NAMES
 from projects.models import Job
 from projects.permissions import Access, Right
 from projects.views.base import apply_service, context, project_view
@@ -30,7 +31,8 @@ class BulkForm(forms.Form):
     (`every`, with the filters as the list's query string in `filters`)."""
 
     action = forms.ChoiceField(choices=[(a, a) for a in (*ACTIONS, EXPORT)])
-    format = forms.ChoiceField(choices=[(f, f) for f in sorted(FORMATS)], required=False)
+    format = forms.ChoiceField(choices=[(f, FORMAT_NAMES.get(f, f)) for f in sorted(FORMATS)],
+                               required=False)
     ids = forms.TypedMultipleChoiceField(coerce=int, required=False)
     every = forms.BooleanField(required=False)
     filters = forms.CharField(required=False, max_length=4000)

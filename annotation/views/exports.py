@@ -7,14 +7,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from annotation.pure.exports import FORMATS
 from annotation.selectors.exports import SCOPES, building_exports
 from annotation.services.exports import export_start, version_delete
+from projects.display import FORMAT_NAMES, SCOPE_NAMES
 from projects.permissions import Access, Right
 from projects.views.base import apply_service, context, form_status, project_view
 
 
 class ExportForm(forms.Form):
-    format = forms.ChoiceField(label=_("Format"), choices=[(f, f) for f in sorted(FORMATS)],
-                               initial="jsonl")
-    scope = forms.ChoiceField(label=_("Scope"), choices=[(s, s) for s in SCOPES],
+    format = forms.ChoiceField(label=_("Format"), initial="jsonl",
+                               choices=[(f, FORMAT_NAMES.get(f, f)) for f in sorted(FORMATS)])
+    scope = forms.ChoiceField(label=_("Scope"), choices=[(s, SCOPE_NAMES[s]) for s in SCOPES],
                               initial="gold",
                               help_text=_("gold: the reviewed documents with their gold; all: "
                                           "every document with every submitted annotation."))

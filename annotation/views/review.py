@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from annotation.selectors.gold import document_labellings, gold_of, gold_revisions
 from annotation.selectors.review import QueueFilter, queue_next, review_queue
 from annotation.selectors.words import document_words
-from annotation.views.labeling import MESSAGES as WORKBENCH_MESSAGES
 from annotation.views.labeling import label_palette, project_settings
+from annotation.views.messages import MESSAGES as WORKBENCH_MESSAGES
 from projects.models import Project
 from projects.permissions import Access, Right
 from projects.selectors import label_list, member_list

@@ -13,6 +13,7 @@ from django.core.exceptions import (
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -49,7 +50,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         return Response({"detail": exc.detail, "errors": exc.errors}, status=exc.status_code)
     if isinstance(exc, IntegrityError):
         logger.warning("integrity error in API: %s", exc)
-        return Response({"detail": "The request conflicts with stored data.", "errors": []},
+        return Response({"detail": _("The request conflicts with stored data."), "errors": []},
                         status=status.HTTP_409_CONFLICT)
     if isinstance(exc, RequestDataTooBig):  # Django's bound on a body held in memory
         return Response({"detail": _too_big(), "errors": []},
@@ -65,7 +66,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     elif isinstance(exc, Http404):
-        exc = exceptions.NotFound(str(exc) or "Not found.")
+        exc = exceptions.NotFound(str(exc) or _("Not found."))
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     response = drf_exception_handler(exc, context)
@@ -73,7 +74,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         return None
     if isinstance(exc, exceptions.ValidationError):
         errors = _flatten(exc.detail)
-        detail = errors[0]["message"] if len(errors) == 1 else "The request is not valid."
+        detail = errors[0]["message"] if len(errors) == 1 else _("The request is not valid.")
         response.data = {"detail": detail, "errors": errors}
     else:
         data = response.data if isinstance(response.data, dict) else {}
@@ -90,8 +91,8 @@ def _too_big() -> str:
 
 @csrf_exempt  # a PUT to no API URL is a JSON 404, not the CSRF failure page
 def json_404(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return JsonResponse({"detail": "Not found.", "errors": []}, status=404)
+    return JsonResponse({"detail": _("Not found."), "errors": []}, status=404)
 
 
 def json_500(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"detail": "Server error.", "errors": []}, status=500)
+    return JsonResponse({"detail": _("Server error."), "errors": []}, status=500)

@@ -13,12 +13,13 @@ from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from projects import cache_keys
 from projects.errors import ServiceError
 from projects.models import Job, JobKind, JobStatus, Project
+from projects.selectors import preferred_language
 from projects.services.dispatch import TASK_FOR_KIND, task_named
 
 logger = logging.getLogger(__name__)
@@ -215,6 +216,11 @@ def _requeue(job_id: int) -> None:
         logger.warning("job %s could not be queued again", job_id)
 
 
+def _language_of(job: Job) -> str:
+    chosen = preferred_language(user_id=job.created_by_id) if job.created_by_id else ""
+    return chosen or settings.LANGUAGE_CODE
+
+
 def job_run(*, job_id: int, work: Callable[[Job, ProgressFn], dict | Outcome],
             transient: tuple[type[Exception], ...] = ()) -> Job | None:
     """Run `work` for a job: mark it running, record progress, then its result or failure.
@@ -228,6 +234,13 @@ def job_run(*, job_id: int, work: Callable[[Job, ProgressFn], dict | Outcome],
     if not _claim(job_id):
         return Job.objects.filter(pk=job_id).first()
     job = Job.objects.get(pk=job_id)
+    with translation.override(_language_of(job)):  # its messages in its starter's language
+        return _run_claimed(job, work, transient)
+
+
+def _run_claimed(job: Job, work: Callable[[Job, ProgressFn], dict | Outcome],
+                 transient: tuple[type[Exception], ...]) -> Job:
+    job_id = job.pk
 
     def progress(value: float, message: str = "") -> None:
         job_progress(job_id=job_id, progress=value, message=message)

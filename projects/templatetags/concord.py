@@ -1,6 +1,7 @@
 from django import template
 
 from projects import permissions
+from projects.display import FORMAT_NAMES, KIND_NAMES, SCOPE_NAMES, STATUS_NAMES, TASK_NAMES
 from projects.models import AuditAction, Role
 
 register = template.Library()
@@ -33,3 +34,29 @@ def stat(value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
     return str(value) if isinstance(value, int) else f"{value:.3f}"
+
+
+@register.filter
+def task_label(task: str) -> str:
+    return str(TASK_NAMES.get(task, task))
+
+
+@register.filter
+def kind_label(kind: str) -> str:
+    return str(KIND_NAMES.get(kind, kind))
+
+
+@register.filter
+def status_label(status: str) -> str:
+    """A document's, an annotation's, an assignment's or a job's status."""
+    return str(STATUS_NAMES.get(status, status))
+
+
+@register.filter
+def format_label(fmt: str) -> str:
+    return str(FORMAT_NAMES.get(fmt, fmt))
+
+
+@register.filter
+def scope_label(scope: str) -> str:
+    return str(SCOPE_NAMES.get(scope, scope))

@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language as django_set_language
 from rest_framework.authtoken.models import Token
 
 from projects import selectors, services
@@ -23,3 +25,14 @@ def account(request: HttpRequest) -> HttpResponse:
     token = Token.objects.filter(user=user).first()
     return render(request, "projects/account.html", {
         "token": token, "new_key": new_key, "events": selectors.token_events(user=user)})
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's set_language (the cookie, the redirect back), and for a signed-in user the
+    choice saved, so it follows them to other browsers."""
+    language = request.POST.get("language", "")
+    user = request.user
+    if isinstance(user, User) and language in dict(settings.LANGUAGES):
+        services.language_preference_set(user=user, language=language)
+    return django_set_language(request)

@@ -1,7 +1,7 @@
 // What the workbench and the adjudication page both read from the page: the data the server
 // put in a json_script, the edited text (#text) and its arrows (#arrows), the document's
 // TextIndex and label schema, and the labels' colours.
-import { Schema } from "../workbench/model.js";
+import { Schema, useMessages } from "../workbench/model.js";
 import { TextIndex } from "../workbench/offsets.js";
 
 export const $ = (sel, root = document) => root.querySelector(sel);
@@ -10,6 +10,7 @@ export function escapeHtml(s) { return String(s).replace(/[&<>"']/g, (c) => `&#$
 
 export function readPage(dataId) {
   const data = JSON.parse(document.getElementById(dataId).textContent);
+  useMessages(data.messages);
   const index = new TextIndex(data.document.text, document.documentElement.lang);
   const schema = new Schema(data.labels, data.project, index);
   const colorOf = new Map(data.labels.map((l) => [l.name, l.color]));

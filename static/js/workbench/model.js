@@ -1,6 +1,30 @@
 // The annotation being edited: entities, relations, sentiment, with the project's rules
 // and an undo history. Pure: no DOM. Offsets are code points.
 
+// The rules' messages, in English until the page gives the server's translations
+// (useMessages(data.messages)); {name} placeholders are filled in by say().
+const TEXT = {
+  no_entity_label: "No entity label {label}.",
+  no_relation_label: "No relation label {label}.",
+  no_sentiment_label: "No sentiment label {label}.",
+  select_first: "Select some text first.",
+  entity_exists: "That entity is already there.",
+  overlap_refused: "It overlaps {label} {span}, and this project does not allow overlapping spans.",
+  no_entity: "No such entity.",
+  relation_two: "A relation joins two entities.",
+  relation_different: "A relation joins two different entities.",
+  head_refused: "{relation} does not allow a {label} entity at its head (allowed: {allowed}).",
+  tail_refused: "{relation} does not allow a {label} entity at its tail (allowed: {allowed}).",
+  relation_exists: "That relation is already there.",
+};
+let text = TEXT;
+
+export function useMessages(messages) { text = { ...TEXT, ...messages }; }
+
+export function say(key, values = {}) {
+  return String(text[key] ?? TEXT[key]).replace(/\{(\w+)\}/g, (m, k) => (k in values ? values[k] : m));
+}
+
 export function emptyContent(multi) {
   return { entities: [], relations: [], sentiment: multi ? [] : null };
 }
@@ -42,16 +66,16 @@ export function overlapping(entities, start, end, except) {
 
 // Each operation returns {content} with a new object, or {error} and leaves it alone.
 export function addEntity(content, schema, { start, end, label }) {
-  if (!schema.label("entity", label)) return { error: `No entity label ${label}.` };
-  if (!(start < end)) return { error: "Select some text first." };
+  if (!schema.label("entity", label)) return { error: say("no_entity_label", { label }) };
+  if (!(start < end)) return { error: say("select_first") };
   if (content.entities.some((e) => e.start === start && e.end === end && e.label === label)) {
-    return { error: "That entity is already there." };
+    return { error: say("entity_exists") };
   }
   const clash = overlapping(content.entities, start, end);
   if (clash && !schema.project.allow_overlap) {
     const text = schema.spanText(clash);
     const which = text ? `“${text}”` : `[${clash.start}, ${clash.end})`;
-    return { error: `It overlaps ${clash.label} ${which}, and this project does not allow overlapping spans.` };
+    return { error: say("overlap_refused", { label: clash.label, span: which }) };
   }
   const next = clone(content);
   const id = nextId(next.entities);
@@ -68,10 +92,10 @@ export function removeEntity(content, id) {
 }
 
 export function relabelEntity(content, schema, id, label) {
-  if (!schema.label("entity", label)) return { error: `No entity label ${label}.` };
+  if (!schema.label("entity", label)) return { error: say("no_entity_label", { label }) };
   const next = clone(content);
   const entity = next.entities.find((e) => e.id === id);
-  if (!entity) return { error: "No such entity." };
+  if (!entity) return { error: say("no_entity") };
   entity.label = label;
   const broken = next.relations.find((r) => relationProblem(next, schema, r));
   if (broken) return { error: relationProblem(next, schema, broken) };
@@ -80,16 +104,16 @@ export function relabelEntity(content, schema, id, label) {
 
 export function relationProblem(content, schema, { head, tail, label }) {
   const spec = schema.label("relation", label);
-  if (!spec) return `No relation label ${label}.`;
+  if (!spec) return say("no_relation_label", { label });
   const h = content.entities.find((e) => e.id === head);
   const t = content.entities.find((e) => e.id === tail);
-  if (!h || !t) return "A relation joins two entities.";
-  if (h.id === t.id) return "A relation joins two different entities.";
+  if (!h || !t) return say("relation_two");
+  if (h.id === t.id) return say("relation_different");
   if (spec.head.length && !spec.head.includes(h.label)) {
-    return `${label} does not allow a ${h.label} entity at its head (allowed: ${spec.head.join(", ")}).`;
+    return say("head_refused", { relation: label, label: h.label, allowed: spec.head.join(", ") });
   }
   if (spec.tail.length && !spec.tail.includes(t.label)) {
-    return `${label} does not allow a ${t.label} entity at its tail (allowed: ${spec.tail.join(", ")}).`;
+    return say("tail_refused", { relation: label, label: t.label, allowed: spec.tail.join(", ") });
   }
   return null;
 }
@@ -98,7 +122,7 @@ export function addRelation(content, schema, relation) {
   const problem = relationProblem(content, schema, relation);
   if (problem) return { error: problem };
   const same = (r) => r.head === relation.head && r.tail === relation.tail && r.label === relation.label;
-  if (content.relations.some(same)) return { error: "That relation is already there." };
+  if (content.relations.some(same)) return { error: say("relation_exists") };
   const next = clone(content);
   next.relations.push({ head: relation.head, tail: relation.tail, label: relation.label });
   return { content: next, index: next.relations.length - 1 };
@@ -111,7 +135,7 @@ export function removeRelation(content, index) {
 }
 
 export function toggleSentiment(content, schema, name) {
-  if (!schema.label("sentiment", name)) return { error: `No sentiment label ${name}.` };
+  if (!schema.label("sentiment", name)) return { error: say("no_sentiment_label", { label: name }) };
   const next = clone(content);
   if (schema.project.multi_label) {
     const chosen = new Set(next.sentiment || []);
@@ -234,7 +258,7 @@ export function acceptSuggestions(content, schema, groups, rejected, only) {
 // overlap where overlaps are not allowed) or that already have the label are skipped.
 export function labelOccurrences(content, schema, id, spans) {
   const entity = content.entities.find((e) => e.id === id);
-  if (!entity) return { error: "No such entity." };
+  if (!entity) return { error: say("no_entity") };
   let next = content, added = 0;
   for (const { start, end } of spans) {
     if (start === entity.start && end === entity.end) continue;
