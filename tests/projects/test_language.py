@@ -62,3 +62,18 @@ def test_api_error_details_follow_accept_language_and_keep_english_fields(world)
     assert any("\u4e00" <= ch <= "\u9fff" for ch in chinese["detail"])
     missing = api_client_for(None).get("/api/v1/no/such/thing/", HTTP_ACCEPT_LANGUAGE="zh-Hans")
     assert missing.json()["detail"] == "未找到。"
+
+
+def test_dates_follow_the_language(world):
+    import re
+
+    from django.utils import timezone
+
+    page = page_client_for(world.users["manager"])
+    url = reverse("projects:audit", args=[world.project.pk])
+    year = timezone.localtime().year
+    english = page.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = page.get(url, HTTP_ACCEPT_LANGUAGE="zh-Hans").content.decode()
+    assert re.search(rf"{year}-\d\d-\d\d \d\d:\d\d", english)
+    assert re.search(rf"{year}年\d{{1,2}}月\d{{1,2}}日 \d\d:\d\d", chinese)
+    assert not re.search(rf"{year}-\d\d-\d\d \d\d:\d\d", chinese)
