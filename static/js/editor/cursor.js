@@ -1,14 +1,24 @@
 // Labeling with the keyboard only: a token cursor (arrows move it, Shift+arrows extend it,
 // a label key labels it), Tab and Shift+Tab from entity to entity, and a relation's tail
-// chosen with Tab and taken with Enter. Arrows follow the text's direction: in a
-// right-to-left text, ArrowLeft moves forward.
+// chosen with Tab and taken with Enter. Arrows follow the direction of the cursor's
+// paragraph: in a right-to-left one, ArrowLeft moves forward.
 import { select } from "./clicks.js";
 import { notify } from "./notice.js";
 import { finishLinking } from "./relations.js";
 import { markSelection } from "./selection.js";
 import { cursorSpan, drawCursor, restCursor, tokensOf } from "./words.js";
 
-function rtl(ed) { return getComputedStyle(ed.textEl).direction === "rtl"; }
+// Whether the paragraph the cursor is in (the first one before it is used) runs right to
+// left: each paragraph takes its direction from its own text (dir="auto", render.js).
+function rtl(ed) {
+  const c = ed.state.cursor, tokens = tokensOf(ed);
+  let el = ed.textEl.querySelector(".para") || ed.textEl;
+  if (c && tokens.length) {
+    const [node] = ed.textEl._view.point(tokens.range(c.head, c.head)[0]);
+    el = (node.nodeType === 1 ? node : node.parentElement).closest(".para") || el;
+  }
+  return getComputedStyle(el).direction === "rtl";
+}
 
 // Where a cursor starts: next to the selected entity (after it going forward, before it going
 // back), else next to where it rested (after labelling), else on the first token.

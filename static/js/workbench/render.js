@@ -119,7 +119,7 @@ class TextView {
     this.live = blocks.map(() => !this.long);
     const text = index.text;
     el.classList.toggle("long-text", this.long);
-    el.innerHTML = paragraphs.map(([first, last]) => `<div class="para">${
+    el.innerHTML = paragraphs.map(([first, last]) => `<div class="para" dir="auto">${
       this.bounds.slice(first, last).map(([a, b], k) => `<span class="blk" data-b="${first + k}" data-a="${a}">${esc(text.slice(a, b))}</span>`).join("")}</div>`).join("");
     this.blocks = [...el.querySelectorAll(".blk")];
     if (this.long) this.watch();
