@@ -12,6 +12,7 @@ from annotation.models import (
     Document,
     DocumentDisagreement,
     GoldCheckScore,
+    Relation,
     Suggestion,
     SuggestionDecision,
 )
@@ -77,3 +78,20 @@ def test_documents_and_everything_of_theirs_go_and_nothing_else(world):
     assert referring([kept.pk]) == before
     assert Annotation.objects.filter(document=kept).count() == 2
     assert cascade_delete(model=Document, ids=[]) == 0
+
+
+def test_relation_spans_are_indexed_but_not_checked_by_the_database():
+    """A bulk delete checks no relation per deleted span at commit (bench/README.md): the
+    relation's head and tail have their indexes, not foreign-key constraints. Its annotation
+    and label keep theirs."""
+    from django.db import connection
+
+    table = Relation._meta.db_table
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    foreign = {tuple(c["columns"]) for c in constraints.values() if c["foreign_key"]}
+    indexed = {tuple(c["columns"]) for c in constraints.values() if c["index"]}
+    assert ("head_id",) not in foreign
+    assert ("tail_id",) not in foreign
+    assert {("annotation_id",), ("label_id",)} <= foreign
+    assert {("head_id",), ("tail_id",)} <= indexed
