@@ -184,3 +184,16 @@ def test_the_checker_finds_an_unmarked_string():
             f"<p>{OPEN}Signed in as <b>{OPEN}Alice{CLOSE}</b> now{CLOSE}</p><kbd>Esc</kbd>"
             "<script>var a = 'ignored';</script><p translate='no'>Bob</p><p>disk full</p>")
     assert unmarked(html, ["Alice"]) == ["Close", "disk full"]
+
+
+def test_the_error_pages_are_translated(world, pseudo):
+    outsider = page_client_for(world.users["outsider"])
+    annotator = page_client_for(world.users["annotator"])
+    for client, url, status in (
+            (outsider, reverse("projects:detail", args=[world.project.pk]), 404),
+            (annotator, reverse("projects:settings", args=[world.project.pk]), 403)):
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE=PSEUDO)
+        assert response.status_code == status
+        html = response.content.decode()
+        assert OPEN in html
+        assert unmarked(html, user_content(world)) == [], url
