@@ -47,7 +47,8 @@ def select_text(page, start: int, end: int) -> None:
             return range.getBoundingClientRect();
         };
         const first = at(u16(start)), last = at(u16(end) - 1);
-        const rtl = getComputedStyle(document.getElementById('text')).direction === 'rtl';
+        const para = document.querySelector('#text .para');  // its own direction: dir=auto
+        const rtl = getComputedStyle(para).direction === 'rtl';
         return {x1: rtl ? first.right - 1 : first.left + 1, y1: first.top + first.height / 2,
                 x2: rtl ? last.left + 1 : last.right - 1, y2: last.top + last.height / 2};
     }""", [start, end])
@@ -146,7 +147,8 @@ def test_double_click_selects_a_word_and_rtl_text_works(world, page, annotator):
     log_in(page, annotator.username)
     open_document(page, world, ARABIC)
     # dir=auto: the text's first strong character makes the paragraph right-to-left.
-    assert page.evaluate("getComputedStyle(document.querySelector('#text')).direction") == "rtl"
+    assert page.evaluate(
+        "getComputedStyle(document.querySelector('#text .para')).direction") == "rtl"
     label_word(page, ARABIC, "أحمد", "p")
     word = ARABIC.index("أرامكو")
     box = page.evaluate("""(i) => {
