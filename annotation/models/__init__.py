@@ -31,12 +31,13 @@ from annotation.models.core import (
     SentimentChoice,
     Span,
 )
-from annotation.models.figures import GoldCheckScore, ProgressSnapshot
+from annotation.models.figures import DocumentPosterior, GoldCheckScore, ProgressSnapshot
 
 __all__ = [
     "IMPORTED_NAME_MAX", "SKIP_REASON_MAX", "Agent", "AgentKind", "AgentVersion",
     "AgreementReport", "Annotation", "AnnotationKind", "AnnotationStatus", "Assignment",
     "AssignmentStatus", "DatasetVersion", "Decision", "Document", "DocumentDisagreement",
+    "DocumentPosterior",
     "DocumentStatus", "GoldCheckScore", "GoldRevision", "GoldSource", "ImportedIdentity",
     "ProgressSnapshot", "Relation", "SentimentChoice", "Span", "Suggestion",
     "SuggestionDecision", "SuggestionKind",

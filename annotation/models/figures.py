@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from annotation.models.core import Document
+from annotation.models.core import AgreementReport, Document
 from projects.models import Project
 
 
@@ -58,3 +58,20 @@ class ProgressSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"progress of {self.project_id} at {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class DocumentPosterior(models.Model):
+    """A document's Dawid-Skene posterior over the sentiment labels in one agreement report
+    (the quality API's documents)."""
+
+    report = models.ForeignKey(AgreementReport, on_delete=models.CASCADE,
+                               related_name="posteriors")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
+    posterior = models.JSONField()  # {label name: probability}
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["report", "document"],
+                                               name="posterior_unique")]
+
+    def __str__(self) -> str:
+        return f"posterior of {self.document_id} in report {self.report_id}"

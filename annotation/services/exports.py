@@ -182,7 +182,7 @@ def export_run(*, job: Job, progress: ProgressFn) -> dict:
     def counted(records: Iterator[Any]) -> Iterator[Any]:
         for n, record in enumerate(records, start=1):
             if n % PROGRESS_EVERY == 0:
-                progress(min(0.95, n / total), f"{n} documents written")
+                progress(min(0.95, n / total), _("%(n)d documents written") % {"n": n})
             yield record
 
     digest, size = hashlib.sha256(), 0

@@ -1,6 +1,15 @@
 from django.urls import path, re_path
 
-from annotation.apis import agents, agreement, exports, gold, gold_checks, labeling, progress
+from annotation.apis import (
+    agents,
+    agreement,
+    exports,
+    gold,
+    gold_checks,
+    labeling,
+    progress,
+    quality,
+)
 from annotation.apis import documents as annotation_apis
 from config.api.errors import json_404
 from config.api.root import ApiRootView
@@ -31,6 +40,7 @@ urlpatterns = [
     path(f"{P}/imports/", annotation_apis.ImportApi.as_view(), name="imports"),
     path(f"{P}/next/", labeling.NextApi.as_view(), name="next"),
     path(f"{P}/agreement/", agreement.AgreementApi.as_view(), name="agreement"),
+    path(f"{P}/quality/", quality.QualityApi.as_view(), name="quality"),
     path(f"{P}/progress/", progress.ProgressApi.as_view(), name="progress"),
     path(f"{P}/gold-checks/", gold_checks.GoldCheckListApi.as_view(), name="gold-checks"),
     path(f"{P}/gold-checks/<int:document_id>/", gold_checks.GoldCheckDetailApi.as_view(),

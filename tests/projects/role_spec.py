@@ -62,6 +62,7 @@ SPEC = {
     "api:skip": {"POST": "label"},
     "projects:agreement": {"GET": "agreement", "POST": "recompute"},
     "api:agreement": {"GET": "agreement", "POST": "recompute"},
+    "api:quality": {"GET": "adjudicate"},  # managers and reviewers (DESIGN.md)
     "projects:balance": {"GET": "agreement"},
     "projects:models": {"GET": "agreement", "POST": "manage"},
     "api:agents": {"GET": "agreement"},

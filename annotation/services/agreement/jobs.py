@@ -1,13 +1,17 @@
 """Agreement reports: started on demand or after submissions (debounced), computed by a
 Celery job from the submitted annotations, stored with their history."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from annotation.models import AgreementReport, DocumentDisagreement
+from annotation.models import AgreementReport, DocumentDisagreement, DocumentPosterior
+from annotation.pure.reliability.corpus import sentiment_quality
 from annotation.selectors.agreement import agreement_corpus
 from annotation.services.agreement.balance import balance
 from annotation.services.agreement.input import agents_part, compute
@@ -49,23 +53,26 @@ def agreement_auto(*, project_id: int) -> Job | None:
 def agreement_run(*, job: Job, progress: ProgressFn) -> dict:
     project = job.project
     assert project is not None
-    progress(0.05, "Reading the submitted annotations")
+    progress(0.05, _("Reading the submitted annotations"))
     stored = agreement_corpus(project=project)
-    progress(0.4, "Computing the statistics")
+    progress(0.4, _("Computing the statistics"))
     result = compute(project=project, stored=stored)
-    progress(0.6, "Measuring the agents against gold and the annotators")
+    progress(0.6, _("Measuring the agents against gold and the annotators"))
     result.report["agents"] = agents_part(project=project, result=result)
-    progress(0.7, "Counting labels per meta field")
+    progress(0.7, _("Counting labels per meta field"))
     result.report["balance"] = balance(project=project, stored=stored, corpus=result.corpus,
                                        meta=result.meta)
-    progress(0.9, "Storing the report")
-    report = _store(project, job, result.report, result.scores)
+    progress(0.8, _("Estimating each annotator's reliability"))
+    quality, posteriors = sentiment_quality(result.corpus, multi_label=result.meta.multi_label)
+    result.report["quality"] = {"sentiment": quality}
+    progress(0.9, _("Storing the report"))
+    report = _store(project, job, result.report, result.scores, posteriors)
     return {"report": report.pk, "documents": report.documents}
 
 
 @transaction.atomic
-def _store(project: Project, job: Job, report: dict, scores: list[tuple[int, float]]
-           ) -> AgreementReport:
+def _store(project: Project, job: Job, report: dict, scores: list[tuple[int, float]],
+           posteriors: list[tuple[Any, dict[str, float]]]) -> AgreementReport:
     now = timezone.now()
     stored = AgreementReport.objects.create(
         project=project, job=job, computed_at=now, documents=report.get("documents", 0),
@@ -73,4 +80,7 @@ def _store(project: Project, job: Job, report: dict, scores: list[tuple[int, flo
     DocumentDisagreement.objects.bulk_create(
         [DocumentDisagreement(report=stored, document_id=doc, score=score)
          for doc, score in scores], batch_size=5000)
+    DocumentPosterior.objects.bulk_create(
+        [DocumentPosterior(report=stored, document_id=doc, posterior=posterior)
+         for doc, posterior in posteriors], batch_size=5000)
     return stored

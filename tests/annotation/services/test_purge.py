@@ -11,6 +11,7 @@ from annotation.models import (
     Annotation,
     Document,
     DocumentDisagreement,
+    DocumentPosterior,
     GoldCheckScore,
     Relation,
     Suggestion,
@@ -38,6 +39,7 @@ def everything_of(world, doc):
     report = AgreementReport.objects.create(project=world.project, computed_at=timezone.now(),
                                             report={})
     DocumentDisagreement.objects.create(report=report, document=doc, score=0.5)
+    DocumentPosterior.objects.create(report=report, document=doc, posterior={"positive": 1.0})
     GoldCheckScore.objects.create(project=world.project, document=doc, annotator=annotator,
                                   scored_at=timezone.now() - timedelta(1))
     agent = agent_ensure(project=world.project, name="crf")
