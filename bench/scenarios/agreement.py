@@ -16,6 +16,7 @@ import numpy as np
 from bench.load import api_client, fetch_token
 from bench.procs import Peak
 from bench.scenarios import Context, ScenarioResult, scenario
+from bench.scenarios.agreement_reliability import reliability_race
 
 MB = 1024  # Peak figures are MiB; the target's GB is 1024 of them
 TARGET_SECONDS = 20.0  # the job's own time, for 100,000 documents
@@ -263,20 +264,28 @@ def run(ctx: Context) -> ScenarioResult:
     with api_client(ctx.base_url, token) as client:
         outcome = run_report(client, ctx)
     race = alpha_race()
+    quality = reliability_race()
     lines, targets = summary(ctx.seed.n, outcome, race)
+    lines.append(f"reliability (Dawid-Skene + MACE, {quality['replicates']} replicates each) "
+                 f"on {quality['items']:,} documents x {quality['annotators']} annotators: "
+                 f"{quality['seconds']:.2f} s (target < 10 s); Dawid-Skene accuracies "
+                 f"{[round(v, 3) for v in quality['dawid_skene']]} for simulated "
+                 f"{[round(v, 3) for v in quality['expected']]}")
     print("\n".join(lines), flush=True)
-    failures = list(outcome["failures"])
+    failures = list(outcome["failures"]) + quality["failures"]
     failures += [f"alpha {metric}: Concord {m['concord']!r} vs krippendorff "
                  f"{m['krippendorff']!r}" for metric, m in race["metrics"].items()
                  if not m["difference"] <= TOLERANCE]
     timings = {"alpha " + k + " " + who: m[f"{who}_s"] for k, m in race["metrics"].items()
                for who in ("concord", "krippendorff")}
+    timings["reliability 100k x 3"] = quality["seconds"]
     if "job_s" in outcome:
         timings = {"agreement job (worker)": outcome["job_s"],
                    "agreement wall (POST to done)": outcome["wall_s"], **timings}
     job = outcome.get("job") or {}
     return ScenarioResult(timings=timings, failures=failures, extra={
-        "targets": targets, "summary": lines, "alpha": race, "job": job,
+        "targets": targets, "summary": lines, "alpha": race, "reliability": quality,
+        "job": job,
         "report": outcome.get("summary"), "expected": outcome.get("expected"),
         "worker_before": _plain(outcome.get("worker_before")),
         "worker_peak": _plain(outcome.get("worker_peak"))})

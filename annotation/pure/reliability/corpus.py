@@ -4,8 +4,7 @@ reliability with its interval, and each document's posterior over the labels.
 Only single-label sentiment is modelled: a multi-label project's ratings are sets, which
 these models do not take (each would be a class of its own), so the part says so instead.
 An ordinal scale is modelled as nominal classes (the confusion matrices are free to put
-mass near the diagonal, but nothing makes them). The bootstrap takes fewer replicates as
-the corpus grows, so the agreement job stays within its time.
+mass near the diagonal, but nothing makes them).
 """
 
 from typing import Any
@@ -17,12 +16,9 @@ from annotation.pure.reliability.dawid_skene import dawid_skene
 from annotation.pure.reliability.report import Method, reliability
 
 MODELS: tuple[Method, ...] = ("dawid_skene", "mace")
+REPLICATES = 200  # bootstrap replicates: each costs the rating patterns, not the documents
 POSTERIOR_DIGITS = 4
 
-
-def replicates_for(items: int) -> int:
-    """Bootstrap replicates: 200 up to 2,000 rated documents, fewer beyond, at least 20."""
-    return max(20, min(200, 400_000 // max(items, 1)))
 
 
 def sentiment_quality(corpus: Corpus, *, multi_label: bool, seed: int = 0
@@ -36,7 +32,7 @@ def sentiment_quality(corpus: Corpus, *, multi_label: bool, seed: int = 0
     codes = np.asarray(corpus.sentiment, dtype=np.int64)
     k = len(corpus.sentiment_labels)
     rated = (codes >= 0).any(axis=0)
-    replicates = replicates_for(int(rated.sum()))
+    replicates = REPLICATES
     rows: list[dict[str, Any]] = []
     reason = None
     for method in MODELS:

@@ -38,6 +38,7 @@ from annotation.pure.reliability.ratings import (
     rater_index,
     undefined,
     vote_shares,
+    weighted,
 )
 
 SMOOTHING = 0.01
@@ -59,55 +60,63 @@ class DawidSkeneResult:
 
 
 def m_step(y: np.ndarray, posterior: np.ndarray, raters: np.ndarray, n: int,
-           smoothing: float) -> tuple[np.ndarray, np.ndarray]:
-    """(priors, confusion) from one-hot ratings y (rows, items, K) and posteriors (items, K).
+           smoothing: float, weights: np.ndarray | None = None
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """(priors, confusion) from one-hot ratings y (rows, items, K) and posteriors (items, K),
+    each item counted `weights` times (compress; once each by default).
 
     A confusion row with no mass at all (smoothing 0, a class the annotator never met) is
     uniform: it then says nothing about that annotator's items.
     """
     k = posterior.shape[1]
-    counts = group_sum(np.matmul(posterior.T[None], y), raters, n) + smoothing
+    mass = posterior if weights is None else posterior * weights[:, None]
+    counts = group_sum(np.matmul(mass.T[None], y), raters, n) + smoothing
     totals = counts.sum(axis=2, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         confusion = np.where(totals > 0, counts / totals, 1.0 / k)
-    classes = posterior.sum(axis=0) + smoothing
+    classes = mass.sum(axis=0) + smoothing
     return classes / classes.sum(), confusion
 
 
 def e_step(y: np.ndarray, priors: np.ndarray, confusion: np.ndarray,
-           raters: np.ndarray) -> tuple[np.ndarray, float]:
+           raters: np.ndarray, weights: np.ndarray | None = None
+           ) -> tuple[np.ndarray, float]:
     """Posteriors (items, K) and the log-likelihood of the ratings."""
     log_conf = np.log(np.maximum(confusion, TINY))[raters]  # (rows, K true, K given)
     log_joint = np.matmul(y, log_conf.transpose(0, 2, 1)).sum(axis=0)
-    return normalise_log(log_joint + np.log(np.maximum(priors, TINY)))
+    return normalise_log(log_joint + np.log(np.maximum(priors, TINY)), weights)
 
 
 def dawid_skene(codes: np.ndarray, k: int, *, max_iter: int = 100, tol: float = 1e-6,
                 smoothing: float = SMOOTHING, raters: np.ndarray | None = None,
-                init: Literal["votes", "majority"] = "votes") -> DawidSkeneResult:
-    """Fit the model to (rows, items) label codes; converged when no posterior moves by tol."""
+                init: Literal["votes", "majority"] = "votes",
+                weights: np.ndarray | None = None) -> DawidSkeneResult:
+    """Fit the model to (rows, items) label codes; converged when no posterior moves by tol.
+    `weights`: the columns are rating patterns, each standing for that many items (compress;
+    the bootstrap draws them); by default each column is one item."""
     codes = check_codes(codes, k)
     who, n = rater_index(raters, codes.shape[0])
-    reason = degenerate_reason(codes, k, who, n)
+    reason = degenerate_reason(codes, k, who, n, weights)
     if reason is not None:
         return DawidSkeneResult(undefined((codes.shape[1], k)), undefined((k,)),
                                 undefined((n, k, k)), 0, False, None, reason)
     seen = (codes >= 0).any(axis=0)
-    y = one_hot(codes[:, seen], k)
-    q = (vote_shares if init == "votes" else majority_vote)(codes[:, seen], k)
-    priors, confusion = m_step(y, q, who, n, smoothing)
+    patterns, pattern_of, weights = weighted(codes, seen, weights)
+    y = one_hot(patterns, k)
+    q = (vote_shares if init == "votes" else majority_vote)(patterns, k)
+    priors, confusion = m_step(y, q, who, n, smoothing, weights)
     converged, ll, it = False, 0.0, 0
     while it < max_iter:
         it += 1
-        q_new, ll = e_step(y, priors, confusion, who)
-        priors, confusion = m_step(y, q_new, who, n, smoothing)
+        q_new, ll = e_step(y, priors, confusion, who, weights)
+        priors, confusion = m_step(y, q_new, who, n, smoothing, weights)
         moved = float(np.abs(q_new - q).max())
         q = q_new
         if moved < tol:
             converged = True
             break
     posterior = undefined((codes.shape[1], k))
-    posterior[seen] = q
+    posterior[seen] = q[pattern_of]
     confusion[rated_items(codes, who, n) == 0] = np.nan
     return DawidSkeneResult(posterior, priors, confusion, it, converged,
                             ll if it else None)

@@ -36,6 +36,7 @@ from annotation.pure.reliability.ratings import (
     rater_index,
     undefined,
     vote_shares,
+    weighted,
 )
 
 
@@ -64,11 +65,16 @@ class _Ratings:
     n_items: int
     n: int  # annotators
     k: int
+    weight: np.ndarray  # per rating: how many items its item stands for (compress)
+    item_weight: np.ndarray  # per item
 
 
-def ratings_of(codes: np.ndarray, who: np.ndarray, n: int, k: int) -> _Ratings:
+def ratings_of(codes: np.ndarray, who: np.ndarray, n: int, k: int,
+               weights: np.ndarray | None = None) -> _Ratings:
     rows, items = np.nonzero(codes >= 0)
-    return _Ratings(items, codes[rows, items], who[rows], codes.shape[1], n, k)
+    per_item = np.ones(codes.shape[1]) if weights is None else weights
+    return _Ratings(items, codes[rows, items], who[rows], codes.shape[1], n, k,
+                    per_item[items], per_item)
 
 
 def e_step(d: _Ratings, competence: np.ndarray, spamming: np.ndarray
@@ -83,15 +89,16 @@ def e_step(d: _Ratings, competence: np.ndarray, spamming: np.ndarray
     log_joint = np.bincount(d.item, weights=np.log(spam), minlength=d.n_items)[:, None]
     log_joint = log_joint + np.bincount(d.item * d.k + d.given, weights=np.log1p(theta / spam),
                                         minlength=d.n_items * d.k).reshape(d.n_items, d.k)
-    posterior, ll = normalise_log(log_joint - np.log(d.k))
+    posterior, ll = normalise_log(log_joint - np.log(d.k), d.item_weight)
     return posterior, posterior[d.item, d.given] * theta / (theta + spam), ll
 
 
 def m_step(d: _Ratings, knowing: np.ndarray, smoothing: float
            ) -> tuple[np.ndarray, np.ndarray]:
+    knowing, spamming = knowing * d.weight, (1.0 - knowing) * d.weight
     know = np.bincount(d.who, weights=knowing, minlength=d.n) + smoothing
-    spam = np.bincount(d.who, weights=1.0 - knowing, minlength=d.n) + smoothing
-    by_label = np.bincount(d.who * d.k + d.given, weights=1.0 - knowing,
+    spam = np.bincount(d.who, weights=spamming, minlength=d.n) + smoothing
+    by_label = np.bincount(d.who * d.k + d.given, weights=spamming,
                            minlength=d.n * d.k).reshape(d.n, d.k) + smoothing
     return know / (know + spam), by_label / by_label.sum(axis=1, keepdims=True)
 
@@ -99,11 +106,12 @@ def m_step(d: _Ratings, knowing: np.ndarray, smoothing: float
 def majority_start(d: _Ratings, codes: np.ndarray, smoothing: float
                    ) -> tuple[np.ndarray, np.ndarray]:
     """Competence = agreement with the vote shares; spamming = the annotator's label mix."""
-    agree = vote_shares(codes, d.k)[d.item, d.given]
-    ratings = np.bincount(d.who, minlength=d.n)
+    agree = vote_shares(codes, d.k)[d.item, d.given] * d.weight
+    ratings = np.bincount(d.who, weights=d.weight, minlength=d.n)
     competence = ((np.bincount(d.who, weights=agree, minlength=d.n) + smoothing)
                   / (ratings + 2 * smoothing))
-    mix = np.bincount(d.who * d.k + d.given, minlength=d.n * d.k).reshape(d.n, d.k) + smoothing
+    mix = np.bincount(d.who * d.k + d.given, weights=d.weight,
+                      minlength=d.n * d.k).reshape(d.n, d.k) + smoothing
     return competence, mix / mix.sum(axis=1, keepdims=True)
 
 
@@ -131,18 +139,19 @@ def run(d: _Ratings, competence: np.ndarray, spamming: np.ndarray, max_iter: int
 
 def mace(codes: np.ndarray, k: int, *, max_iter: int = 50, tol: float = 1e-6, seed: int = 0,
          restarts: int = 10, smoothing: float | None = None,
-         raters: np.ndarray | None = None) -> MaceResult:
-    """Fit MACE to (rows, items) label codes; ``smoothing`` defaults to 0.01 / K."""
+         raters: np.ndarray | None = None, weights: np.ndarray | None = None) -> MaceResult:
+    """Fit MACE to (rows, items) label codes; ``smoothing`` defaults to 0.01 / K.
+    `weights` as for dawid_skene."""
     codes = check_codes(codes, k)
     who, n = rater_index(raters, codes.shape[0])
-    reason = degenerate_reason(codes, k, who, n)
+    reason = degenerate_reason(codes, k, who, n, weights)
     if reason is not None:
         return MaceResult(undefined((codes.shape[1], k)), undefined((n,)), undefined((n, k)),
                           0, False, None, reason)
     s = 0.01 / k if smoothing is None else smoothing
     seen = (codes >= 0).any(axis=0)
-    sub = codes[:, seen]
-    d = ratings_of(sub, who, n, k)
+    sub, pattern_of, weights = weighted(codes, seen, weights)
+    d = ratings_of(sub, who, n, k, weights)
     rng = np.random.default_rng(seed)
     best, best_ll = run(d, *majority_start(d, sub, s), max_iter, tol, s)
     for _ in range(max(restarts, 1) - 1):
@@ -150,7 +159,7 @@ def mace(codes: np.ndarray, k: int, *, max_iter: int = 50, tol: float = 1e-6, se
         if ll > best_ll:
             best, best_ll = result, ll
     posterior = undefined((codes.shape[1], k))
-    posterior[seen] = best.posterior
+    posterior[seen] = best.posterior[pattern_of]
     never = rated_items(codes, who, n) == 0
     competence, spamming = best.competence.copy(), best.spamming.copy()
     competence[never], spamming[never] = np.nan, np.nan

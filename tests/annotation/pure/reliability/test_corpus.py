@@ -6,7 +6,7 @@ import pytest
 
 from annotation.pure.agreement.inputs import LabelMeta, parse
 from annotation.pure.reliability import dawid_skene, reliability
-from annotation.pure.reliability.corpus import replicates_for, sentiment_quality
+from annotation.pure.reliability.corpus import REPLICATES, sentiment_quality
 
 LABELS = ["negative", "neutral", "positive"]
 
@@ -30,7 +30,7 @@ def test_the_part_is_the_models_own_figures():
     part, documents = sentiment_quality(c, multi_label=False)
     codes = np.asarray(c.sentiment)
     assert part["reason"] is None
-    assert part["replicates"] == replicates_for(6) == 200
+    assert part["replicates"] == REPLICATES == 200
     for method in ("dawid_skene", "mace"):
         expected = reliability(codes, 3, method=method, replicates=200, seed=0)
         rows = [r for r in part["annotators"] if r["model"] == method]
@@ -73,7 +73,3 @@ def test_a_project_without_sentiment_labels():
     assert part == {"annotators": [], "reason": "the project has no sentiment labels"}
     assert documents == []
 
-
-def test_replicates_shrink_with_the_corpus():
-    assert [replicates_for(n) for n in (0, 2_000, 4_000, 100_000, 10**7)] == [
-        200, 200, 100, 20, 20]
