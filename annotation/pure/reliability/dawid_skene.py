@@ -100,7 +100,7 @@ def dawid_skene(codes: np.ndarray, k: int, *, max_iter: int = 100, tol: float = 
     if reason is not None:
         return DawidSkeneResult(undefined((codes.shape[1], k)), undefined((k,)),
                                 undefined((n, k, k)), 0, False, None, reason)
-    seen = (codes >= 0).any(axis=0)
+    seen = np.asarray((codes >= 0).any(axis=0))
     patterns, pattern_of, weights = weighted(codes, seen, weights)
     y = one_hot(patterns, k)
     q = (vote_shares if init == "votes" else majority_vote)(patterns, k)

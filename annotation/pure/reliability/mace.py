@@ -149,7 +149,7 @@ def mace(codes: np.ndarray, k: int, *, max_iter: int = 50, tol: float = 1e-6, se
         return MaceResult(undefined((codes.shape[1], k)), undefined((n,)), undefined((n, k)),
                           0, False, None, reason)
     s = 0.01 / k if smoothing is None else smoothing
-    seen = (codes >= 0).any(axis=0)
+    seen = np.asarray((codes >= 0).any(axis=0))
     sub, pattern_of, weights = weighted(codes, seen, weights)
     d = ratings_of(sub, who, n, k, weights)
     rng = np.random.default_rng(seed)
