@@ -80,6 +80,9 @@ def _store(project: Project, job: Job, report: dict, scores: list[tuple[int, flo
     DocumentDisagreement.objects.bulk_create(
         [DocumentDisagreement(report=stored, document_id=doc, score=score)
          for doc, score in scores], batch_size=5000)
+    # Only the latest report's posteriors are read (the quality API): the earlier ones go,
+    # so a project's table holds one row per rated document, not one per run.
+    DocumentPosterior.objects.filter(report__project=project).delete()
     DocumentPosterior.objects.bulk_create(
         [DocumentPosterior(report=stored, document_id=doc, posterior=posterior)
          for doc, posterior in posteriors], batch_size=5000)

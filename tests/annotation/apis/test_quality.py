@@ -4,7 +4,7 @@ and each document's posterior, computed by the agreement job; for managers and r
 import pytest
 from django.urls import reverse
 
-from annotation.models import DocumentPosterior
+from annotation.models import AgreementReport, DocumentPosterior
 from annotation.selectors import quality
 from annotation.services.agreement.jobs import agreement_start
 from annotation.services.store import annotation_save
@@ -107,3 +107,14 @@ def test_before_any_report(world):
     answer = api_client_for(world.users["manager"]).get(url(world)).json()
     assert (answer["computed_at"], answer["annotators"], answer["documents"]) == (None, [], [])
     assert "no agreement report yet" in answer["notes"]
+
+
+def test_a_new_report_replaces_the_posteriors_of_the_earlier_ones(rated,
+                                                                django_capture_on_commit_callbacks):
+    world, docs = rated
+    with django_capture_on_commit_callbacks(execute=True):
+        agreement_start(project=world.project, by=world.users["manager"])
+    latest = AgreementReport.objects.filter(project=world.project).latest("id")
+    assert AgreementReport.objects.filter(project=world.project).count() == 2
+    assert set(DocumentPosterior.objects.values_list("report_id", flat=True)) == {latest.pk}
+    assert DocumentPosterior.objects.count() == len(docs)
