@@ -1,3 +1,6 @@
+from collections.abc import Callable, Mapping
+from typing import Any
+
 from django import template
 
 from projects import permissions
@@ -36,27 +39,14 @@ def stat(value: object) -> str:
     return str(value) if isinstance(value, int) else f"{value:.3f}"
 
 
-@register.filter
-def task_label(task: str) -> str:
-    return str(TASK_NAMES.get(task, task))
+def _named(table: Mapping[str, Any]) -> Callable[[str], str]:
+    """A filter showing a stored code by its name in `table` (the code itself if unknown)."""
+    return lambda code: str(table.get(code, code))
 
 
-@register.filter
-def kind_label(kind: str) -> str:
-    return str(KIND_NAMES.get(kind, kind))
-
-
-@register.filter
-def status_label(status: str) -> str:
-    """A document's, an annotation's, an assignment's or a job's status."""
-    return str(STATUS_NAMES.get(status, status))
-
-
-@register.filter
-def format_label(fmt: str) -> str:
-    return str(FORMAT_NAMES.get(fmt, fmt))
-
-
-@register.filter
-def scope_label(scope: str) -> str:
-    return str(SCOPE_NAMES.get(scope, scope))
+# task_label, kind_label, status_label (a document's, annotation's, assignment's or job's),
+# format_label and scope_label
+for _name, _table in (("task_label", TASK_NAMES), ("kind_label", KIND_NAMES),
+                      ("status_label", STATUS_NAMES), ("format_label", FORMAT_NAMES),
+                      ("scope_label", SCOPE_NAMES)):
+    register.filter(_name, _named(_table))

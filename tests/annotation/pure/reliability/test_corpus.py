@@ -73,3 +73,17 @@ def test_a_project_without_sentiment_labels():
     assert part == {"annotators": [], "reason": "the project has no sentiment labels"}
     assert documents == []
 
+
+
+def test_a_single_sentiment_label_and_an_empty_corpus_say_why():
+    one = parse([{"id": d, "text": "x", "annotations": {
+        "a": {"sentiment": "positive"}, "b": {"sentiment": "positive"}}} for d in (1, 2)],
+        LabelMeta(sentiment=["positive"], tasks=("sentiment",)))
+    part, documents = sentiment_quality(one, multi_label=False)
+    assert "fewer than two classes" in part["reason"]
+    assert documents == []
+    assert {r["reliability"] for r in part["annotators"]} == {None}
+    empty = parse([], LabelMeta(sentiment=LABELS, tasks=("sentiment",)))
+    part, documents = sentiment_quality(empty, multi_label=False)
+    assert (part["annotators"], documents) == ([], [])
+    assert "fewer than two annotators" in part["reason"]
